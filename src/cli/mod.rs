@@ -1,0 +1,252 @@
+//! Command-line interface: clap types and dispatch. The only module that knows flags.
+//!
+//! Each subcommand lives in its own file and returns an [`Exit`]; `main` turns that into the
+//! process exit code. Errors are printed here, once, so library code never prints them.
+
+mod compare;
+mod pending;
+mod report;
+mod run;
+mod serve;
+mod tiers;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// How a command ended. Maps one to one onto the documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: ran, and every threshold held.
+    Ok,
+    /// 1: failure at run time.
+    Failed,
+    /// 2: bad usage or bad scenario; nothing was sent.
+    Usage,
+    /// 3: ran, but a threshold was breached.
+    Breached,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> ExitCode {
+        ExitCode::from(match self {
+            Exit::Ok => 0,
+            Exit::Failed => 1,
+            Exit::Usage => 2,
+            Exit::Breached => 3,
+        })
+    }
+}
+
+/// Quota and rate-limit load tester for Auth0-style tenants.
+///
+/// Runs scenario files (TOML) against an embedded simulated Auth0 tenant (the default, offline,
+/// no credentials) or a real tenant, and writes CSV, Markdown and HTML reports.
+///
+/// Exit codes: 0 ran and every threshold held; 1 failure at run time; 2 bad usage or bad
+/// scenario (nothing was sent); 3 ran, but a threshold was breached.
+#[derive(Debug, Parser)]
+#[command(name = "quotaprobe", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one scenario and write a report folder.
+    ///
+    /// Example: quotaprobe run scenarios/quickstart.toml
+    Run(RunArgs),
+    /// Run one scenario on several simulated tiers, or compare finished report folders.
+    ///
+    /// Examples: quotaprobe compare scenarios/which-tier.toml --tiers free,essentials,enterprise
+    ///           quotaprobe compare reports/a reports/b --fail-if "p99_ms>+10%"
+    Compare(CompareArgs),
+    /// Start the simulated Auth0 tenant on loopback and serve until Ctrl-C.
+    ///
+    /// Example: quotaprobe serve --tier free --addr 127.0.0.1:4000
+    Serve(ServeArgs),
+    /// Parse and resolve a scenario, then print its plan and quota forecast. Sends nothing.
+    ///
+    /// Example: quotaprobe validate scenarios/quickstart.toml
+    Validate(ValidateArgs),
+    /// List the built-in tier profiles with their limits and sources.
+    Tiers(TiersArgs),
+    /// Re-render report.md and report.html from the files of a finished run.
+    ///
+    /// Example: quotaprobe report reports/quickstart-20261123T190000
+    Report(ReportArgs),
+    /// Print the load-test request Auth0 asks for before a real-tenant test (not built yet).
+    Plan(PlanArgs),
+    /// Merge the report folders of a sharded run (not built yet).
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML), e.g. scenarios/quickstart.toml.
+    pub scenario: PathBuf,
+    /// Simulated tier to run against (overrides the scenario's `target.simulated.tier`).
+    /// See `quotaprobe tiers`.
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Load a tier profile from a TOML file instead of the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub tier_file: Option<PathBuf>,
+    /// Report folder to write (must not exist). Default: reports/<scenario>-<UTC time>[-<tier>]/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Seed for operation picks and jitter (overrides the scenario's `seed`); recorded in run.csv.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// No progress bars; print only the final summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// A scenario file (with --tiers), or two or more finished report folders.
+    #[arg(required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+    /// Comma-separated simulated tiers to run the scenario on, e.g. free,essentials,enterprise.
+    #[arg(long, value_delimiter = ',')]
+    pub tiers: Vec<String>,
+    /// Rule that sets exit code 3 when breached, e.g. "p99_ms>+10%" (repeatable).
+    #[arg(long = "fail-if", value_name = "RULE")]
+    pub fail_if: Vec<String>,
+    /// Folder to write the comparison into.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Tier profile whose limits the tenant enforces. See `quotaprobe tiers`.
+    #[arg(long, default_value = "free")]
+    pub tier: String,
+    /// Load a tier profile from a TOML file instead of the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub tier_file: Option<PathBuf>,
+    /// Loopback address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, default_value = "127.0.0.1:4000")]
+    pub addr: String,
+    /// Tenant domain (issuer https://{domain}/, Management audience https://{domain}/api/v2/).
+    /// Default: the listen address, e.g. 127.0.0.1:4000.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// The demo client's id.
+    #[arg(long, default_value = crate::sim::DEMO_CLIENT_ID)]
+    pub client_id: String,
+    /// The demo client's secret.
+    #[arg(long, default_value = crate::sim::DEMO_CLIENT_SECRET)]
+    pub client_secret: String,
+    /// Register a custom API (audience) granted to the demo client; repeatable.
+    /// Default: one custom API, https://api.example.com/.
+    #[arg(long = "api", value_name = "AUDIENCE")]
+    pub apis: Vec<String>,
+    /// Lifetime of issued tokens in seconds (1 to 2592000).
+    #[arg(long, default_value_t = 86_400)]
+    pub token_lifetime: u64,
+    /// Number of users seeded in the store.
+    #[arg(long, default_value_t = 1_000)]
+    pub users: u32,
+    /// M2M tokens already used this month when the tenant starts.
+    #[arg(long, default_value_t = 0)]
+    pub month_to_date_tokens: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Tier to forecast against (overrides the scenario's).
+    #[arg(long)]
+    pub tier: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TiersArgs {
+    /// Print a tier profile file instead of the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub tier_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A finished run's report folder.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Output format: md or csv.
+    #[arg(long, default_value = "md")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard report folders.
+    #[arg(required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder to write the merged report into.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Run the parsed command and report its outcome.
+pub fn dispatch(cli: Cli) -> Exit {
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Validate(args) => validate::validate(args),
+        Command::Tiers(args) => tiers::tiers(args),
+        Command::Report(args) => report::report(args),
+        Command::Plan(_) => pending::not_built("plan", 7),
+        Command::Merge(_) => pending::not_built("merge", 10),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(err) => {
+            eprintln!("error: {}", err.message);
+            err.exit
+        }
+    }
+}
+
+/// An error that ends a command: what to print and which exit code it means.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub exit: Exit,
+}
+
+impl CliError {
+    /// Bad usage or bad input: exit code 2, nothing was sent.
+    pub fn usage(message: impl std::fmt::Display) -> Self {
+        CliError {
+            message: message.to_string(),
+            exit: Exit::Usage,
+        }
+    }
+    /// Failure at run time: exit code 1.
+    pub fn failed(message: impl std::fmt::Display) -> Self {
+        CliError {
+            message: message.to_string(),
+            exit: Exit::Failed,
+        }
+    }
+}
+
+pub(crate) type CliResult = Result<Exit, CliError>;

@@ -1,0 +1,19 @@
+//! quotaprobe: a quota and rate-limit load tester for Auth0-style tenants.
+//!
+//! Crate map (who uses whom, never the other way):
+//! - [`cli`]: clap types and dispatch; the only place that knows flags. Uses everything below.
+//! - [`scenario`]: the TOML file model, validation, and the resolved [`scenario::RunPlan`].
+//! - [`engine`]: pacer, scheduler, workers, token cache, retries, stops. Sees only a `RunPlan`
+//!   and a target URL; reaches the simulator over HTTP like any real tenant.
+//! - [`ops`]: the HTTP operations (token, management, http).
+//! - [`metrics`]: samples, histograms, counters, timeline, audiences.
+//! - [`report`]: CSV, Markdown, HTML/SVG, console, compare. Reads metrics, never the engine.
+//! - [`sim`]: the simulated Auth0 tenant (routes, buckets, quota ledger, tiers, JWT, store).
+
+pub mod cli;
+pub mod engine;
+pub mod metrics;
+pub mod ops;
+pub mod report;
+pub mod scenario;
+pub mod sim;

@@ -1,0 +1,1 @@
+//! ops: not built yet.
