@@ -1,1 +1,9 @@
-//! metrics: not built yet.
+//! Measuring: per-request samples, histograms, counters, the per-second timeline and audience
+//! accounting. Produces a [`Snapshot`]; knows nothing of report files or formats.
+
+pub mod snapshot;
+
+pub use snapshot::{
+    AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,
+    TimelineRow,
+};
