@@ -1,8 +1,16 @@
 //! Measuring: per-request samples, histograms, counters, the per-second timeline and audience
 //! accounting. Produces a [`Snapshot`]; knows nothing of report files or formats.
 
+pub mod audience;
+pub mod recorder;
+pub mod sample;
 pub mod snapshot;
+pub mod timeline;
+pub mod totals;
 
+pub use audience::QuotaContext;
+pub use recorder::{DropCounts, LiveStats, OpMeta, Recorder};
+pub use sample::{Class, DropReason, Outcome, RateSeen, Sample, TokenFailure, TransportKind};
 pub use snapshot::{
     AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,
     TimelineRow,

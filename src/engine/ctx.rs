@@ -1,0 +1,64 @@
+//! What every task of a run shares (single-threaded, behind `Rc`): the plan, the HTTP client,
+//! credentials, token strategy, retry policy, throttles, guards, the stop state and the sink.
+//! Counters are `Cell`s: one thread, no locks.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use tokio::time::Instant;
+
+use super::guard::Guard;
+use super::retry::Retry;
+use super::sink::Sink;
+use super::stop::Stopper;
+use super::throttle::Throttles;
+use super::tokens::{TokenKey, Tokens};
+use crate::ops::Client;
+use crate::scenario::{OperationKind, RunPlan, Secret};
+
+pub struct Ctx {
+    pub plan: RunPlan,
+    pub client: Client,
+    pub credentials: Rc<Vec<(String, Secret)>>,
+    pub management_audience: String,
+    pub tokens: Tokens,
+    pub retry: Retry,
+    pub throttles: Throttles,
+    pub guard: Rc<Guard>,
+    pub stopper: Rc<Stopper>,
+    pub sink: Sink,
+    pub t0: Instant,
+    /// Arrivals handed to workers and not finished (queued or running).
+    pub in_flight: Cell<usize>,
+    /// Scopes of grants deleted by events, to restore them later: (client, audience) → scopes.
+    pub deleted_grants: RefCell<HashMap<(usize, String), serde_json::Value>>,
+}
+
+impl Ctx {
+    /// The token an operation needs, if any.
+    pub fn token_key(&self, kind: &OperationKind) -> Option<TokenKey> {
+        match kind {
+            OperationKind::Management { client, .. } => Some(TokenKey {
+                client: *client,
+                audience: self.management_audience.clone(),
+                scope: None,
+            }),
+            OperationKind::Http {
+                bearer: Some(b), ..
+            } => Some(TokenKey {
+                client: b.client,
+                audience: b
+                    .audience
+                    .clone()
+                    .unwrap_or_else(|| self.management_audience.clone()),
+                scope: b.scope.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn finish_one(&self) {
+        self.in_flight.set(self.in_flight.get().saturating_sub(1));
+    }
+}

@@ -1,0 +1,27 @@
+//! `exponential`: `base · 2^(n−1)` capped at `cap`, plus a random `jitter` fraction of it.
+//! Retries 408, 429, 5xx and transport errors; headers are ignored.
+
+use std::time::Duration;
+
+use rand_chacha::ChaCha8Rng;
+
+use super::{View, doubled, unit};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exponential {
+    pub max_retries: u32,
+    pub base: Duration,
+    pub cap: Duration,
+    pub jitter: f64,
+}
+
+impl Exponential {
+    pub fn wait(&self, n: u32, view: &View, rng: &mut ChaCha8Rng) -> Option<Duration> {
+        let retryable = matches!(view.code(), Some(408 | 429 | 500..)) || view.is_transport();
+        if !retryable {
+            return None;
+        }
+        let d = doubled(self.base, n).min(self.cap);
+        Some(d.mul_f64(1.0 + self.jitter * unit(rng)))
+    }
+}

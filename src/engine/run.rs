@@ -1,0 +1,283 @@
+//! One run, start to finish: build the client, the operation table (plan operations plus one
+//! synthetic `token:<audience>` operation per audience the token strategy may fetch), the
+//! recorder task, the worker pool, the events task and the scheduler; then stop, drain in-flight
+//! requests for a bounded time, and assemble the [`Snapshot`] with its `run` facts.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::io::IsTerminal;
+use std::rc::Rc;
+use std::time::{Duration, SystemTime};
+
+use tokio::task::LocalSet;
+use tokio::time::Instant;
+
+use super::ctx::Ctx;
+use super::guard::Guard;
+use super::progress::Progress;
+use super::recording::RecordTask;
+use super::retry::Retry;
+use super::scheduler::Scheduler;
+use super::sink::{self, Msg};
+use super::stop::{StopReason, Stopper};
+use super::throttle::Throttles;
+use super::tokens::fetch::{RecordingFetcher, synthetic_name};
+use super::tokens::{Cache, StaticToken, Tokens};
+use super::{EngineError, RunOptions, RunOutcome, Target, events, worker};
+use crate::metrics::{EventRow, OpMeta, QuotaContext, Recorder};
+use crate::ops::{self, Client};
+use crate::scenario::{OperationKind, RunPlan, TokenStrategy};
+
+/// Runs `plan` against `target`; blocks until the run has ended and drained.
+pub fn run(
+    plan: &RunPlan,
+    target: &Target,
+    options: RunOptions,
+) -> Result<RunOutcome, EngineError> {
+    check(plan, &options)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = LocalSet::new();
+    local.block_on(&rt, run_local(plan.clone(), target.clone(), options))
+}
+
+fn check(plan: &RunPlan, options: &RunOptions) -> Result<(), EngineError> {
+    if plan.operations.is_empty() {
+        return Err(EngineError::Empty("operations"));
+    }
+    if plan.phases.is_empty() {
+        return Err(EngineError::Empty("phases"));
+    }
+    if let Some((index, c)) = plan
+        .clients
+        .iter()
+        .enumerate()
+        .find(|(i, _)| options.client_credentials.get(*i).is_none())
+    {
+        return Err(EngineError::MissingCredentials {
+            index,
+            name: c.name.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Plan operations, then the synthetic token operations (audience → index).
+fn op_table(plan: &RunPlan, mgmt: &str) -> (Vec<OpMeta>, HashMap<String, usize>) {
+    let mut ops: Vec<OpMeta> = plan
+        .operations
+        .iter()
+        .map(|o| OpMeta {
+            name: o.name.clone(),
+            kind: o.kind.label().to_string(),
+            audience: match &o.kind {
+                OperationKind::Token { audience, .. } => {
+                    Some(audience.clone().unwrap_or_else(|| mgmt.to_string()))
+                }
+                _ => None,
+            },
+            synthetic: false,
+        })
+        .collect();
+    let mut audiences = BTreeSet::new();
+    for o in &plan.operations {
+        match &o.kind {
+            OperationKind::Management { .. } => {
+                audiences.insert(mgmt.to_string());
+            }
+            OperationKind::Http {
+                bearer: Some(b), ..
+            } => {
+                audiences.insert(b.audience.clone().unwrap_or_else(|| mgmt.to_string()));
+            }
+            _ => {}
+        }
+    }
+    if !plan.events.is_empty() {
+        audiences.insert(mgmt.to_string());
+    }
+    let mut index = HashMap::new();
+    for a in audiences {
+        index.insert(a.clone(), ops.len());
+        ops.push(OpMeta {
+            name: synthetic_name(&a),
+            kind: "token".into(),
+            audience: Some(a),
+            synthetic: true,
+        });
+    }
+    (ops, index)
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    time::OffsetDateTime::from(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+async fn run_local(
+    plan: RunPlan,
+    target: Target,
+    options: RunOptions,
+) -> Result<RunOutcome, EngineError> {
+    let mgmt = target.management_audience.clone();
+    let pool = plan
+        .phases
+        .iter()
+        .map(|p| p.max_in_flight)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let client = Client::new(&target.base_url, &plan.http, pool)?;
+    let (op_meta, synthetic) = op_table(&plan, &mgmt);
+    let (sink, rx) = sink::channel();
+    let stopper = Rc::new(Stopper::default());
+    let guard = Rc::new(Guard::new(
+        stopper.clone(),
+        plan.stop.max_tokens,
+        plan.stop.min_quota_remaining,
+    ));
+    let credentials = Rc::new(options.client_credentials.clone());
+    let started_at = SystemTime::now();
+    let t0 = Instant::now();
+    let fetcher = Rc::new(RecordingFetcher {
+        client: client.clone(),
+        credentials: credentials.clone(),
+        format: plan.tokens.format,
+        ops: Rc::new(synthetic),
+        sink: sink.clone(),
+        guard: guard.clone(),
+        t0,
+    });
+    let mut static_expiry = None;
+    let tokens = match &plan.tokens.strategy {
+        TokenStrategy::Cache { refresh_skew } => {
+            Tokens::Cache(Rc::new(Cache::new(fetcher, *refresh_skew)))
+        }
+        TokenStrategy::PerRequest => Tokens::PerRequest(fetcher),
+        TokenStrategy::Static { token } => {
+            let s = StaticToken::new(token);
+            static_expiry = s
+                .exp()
+                .map(|exp| t0 + exp.duration_since(started_at).unwrap_or(Duration::ZERO));
+            Tokens::Static(s)
+        }
+    };
+    let quota = QuotaContext {
+        run_s: 0.0,
+        monthly_quota: options.monthly_quota,
+        month_to_date_tokens: options.month_to_date_tokens,
+    };
+    let recorder = RecordTask {
+        rx,
+        recorder: Recorder::new(op_meta, &mgmt),
+        progress: Progress::new(
+            options.progress && std::io::stderr().is_terminal(),
+            &plan.phases,
+        ),
+        thresholds: plan.thresholds.clone(),
+        quota,
+        stopper: stopper.clone(),
+        t0,
+    };
+    let recording = tokio::task::spawn_local(recorder.run());
+    let ctx = Rc::new(Ctx {
+        retry: Retry::from_plan(&plan.retry),
+        throttles: Throttles::new(&plan),
+        plan,
+        client,
+        credentials,
+        management_audience: mgmt,
+        tokens,
+        guard,
+        stopper: stopper.clone(),
+        sink: sink.clone(),
+        t0,
+        in_flight: Cell::new(0),
+        deleted_grants: RefCell::new(HashMap::new()),
+    });
+    let (jobs_tx, jobs_rx) = async_channel::bounded(pool);
+    let workers: Vec<_> = (0..pool)
+        .map(|i| {
+            let seed = ctx.plan.seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
+            tokio::task::spawn_local(worker::worker(ctx.clone(), jobs_rx.clone(), seed))
+        })
+        .collect();
+    drop(jobs_rx);
+    // TODO(allow_on_real_tenant): run events on a real tenant only when the plan allows it.
+    let events_task = (!target.real && !ctx.plan.events.is_empty())
+        .then(|| tokio::task::spawn_local(events::run(ctx.clone())));
+
+    let scheduler = Scheduler {
+        ctx: ctx.clone(),
+        jobs: jobs_tx,
+        external: options.stop.clone(),
+        static_expiry,
+    };
+    let active = scheduler.run().await;
+    let stop_reason = stopper.reason().unwrap_or(StopReason::Completed);
+    sink.send(Msg::Event(EventRow {
+        at_s: active.as_secs_f64(),
+        action: "stop".into(),
+        detail: stop_reason.label().into(),
+        outcome: stop_reason.detail(),
+    }));
+
+    // Drain: in-flight requests (and background token refreshes) get a bounded wait.
+    let deadline = Instant::now() + ops::send::drain_wait(&ctx.plan.http);
+    while (ctx.in_flight.get() > 0 || ctx.tokens.background() > 0) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    for w in &workers {
+        w.abort();
+    }
+    if let Some(e) = &events_task {
+        e.abort();
+    }
+    let drain = Instant::now().saturating_duration_since(t0 + active);
+    sink.send(Msg::Finish);
+    let recording = recording.await.map_err(|e| {
+        EngineError::Runtime(std::io::Error::other(format!("recorder task failed: {e}")))
+    })?;
+    let drops = recording.recorder.drops();
+    let bad_headers = recording.recorder.bad_headers();
+    let mut snapshot = recording.recorder.finish(active, quota);
+    let mut events = recording.events;
+    events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+    snapshot.events = events;
+    let plan = &ctx.plan;
+    let mut run = vec![
+        ("scenario", plan.name.clone()),
+        ("seed", plan.seed.to_string()),
+        ("target", target.base_url.clone()),
+        ("start", rfc3339(started_at)),
+        ("duration_s", format!("{:.3}", active.as_secs_f64())),
+        ("drain_s", format!("{:.3}", drain.as_secs_f64())),
+        ("stop_reason", stop_reason.label().to_string()),
+        ("stop_detail", stop_reason.detail()),
+        ("version", env!("CARGO_PKG_VERSION").to_string()),
+        ("token_strategy", plan.tokens.strategy.label().to_string()),
+        ("retry_policy", plan.retry.policy.label().to_string()),
+        ("max_retries", plan.retry.max_retries.to_string()),
+        ("planned_arrivals", plan.total_arrivals().to_string()),
+        ("dropped_busy", drops.busy.to_string()),
+        ("dropped_late", drops.late.to_string()),
+        ("dropped_stopping", drops.stopping.to_string()),
+        ("bad_headers", bad_headers.to_string()),
+        ("token_requests_sent", ctx.guard.tokens_sent().to_string()),
+    ];
+    if let super::tokens::Tokens::Static(s) = &ctx.tokens {
+        run.push((
+            "static_token_exp",
+            s.exp().map_or_else(|| "unknown".to_string(), rfc3339),
+        ));
+    }
+    snapshot.run = run.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    Ok(RunOutcome {
+        snapshot,
+        stop_reason,
+        started_at,
+        duration: active,
+    })
+}

@@ -1,0 +1,115 @@
+//! The arrival clock in motion: wakes every 1 ms (missed ticks skipped), asks the [`Pacer`] which
+//! arrivals are due, picks each one's operation by weight, and hands it with its intended time to
+//! the worker pool through the bounded channel — or drops and counts it:
+//!
+//! - **busy**: the phase's `max_in_flight` arrivals are already queued or running;
+//! - **late**: the scheduler itself picked it up more than [`LATE_AFTER`] after its intended
+//!   time (it fell behind). Normal timer jitter (≈ 1–2 ms) stays well inside; a stall never
+//!   turns into a catch-up burst of more than 5 ms worth of arrivals.
+//!
+//! It also checks the stop conditions that depend on time (phases over, `max_duration`, static
+//! token expiry, the external [`StopSignal`]) and `max_requests`.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::ctx::Ctx;
+use super::pacer::Pacer;
+use super::pick::Pick;
+use super::sink::Msg;
+use super::stop::{StopReason, StopSignal};
+use super::worker::Job;
+use crate::metrics::DropReason;
+
+/// The scheduler's tick.
+pub const TICK: Duration = Duration::from_millis(1);
+/// Arrivals picked up later than this after their intended time are dropped as late.
+pub const LATE_AFTER: Duration = Duration::from_millis(5);
+
+pub struct Scheduler {
+    pub ctx: Rc<Ctx>,
+    pub jobs: async_channel::Sender<Job>,
+    pub external: StopSignal,
+    /// When the static token expires, if the strategy is `static` and it has an `exp`.
+    pub static_expiry: Option<Instant>,
+}
+
+impl Scheduler {
+    /// Runs until a stop condition; returns the elapsed time at the stop.
+    pub async fn run(self) -> Duration {
+        let ctx = &self.ctx;
+        let plan = &ctx.plan;
+        let pacer = Pacer::new(&plan.phases);
+        let pick = Pick::new(&plan.operations);
+        let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
+        let mut next = 0u64;
+        let mut sent = 0u64;
+        let mut phase = None;
+        let mut interval = tokio::time::interval_at(ctx.t0, TICK);
+        interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            let now = Instant::now();
+            let elapsed = now.saturating_duration_since(ctx.t0);
+            if self.external.is_stopped() {
+                ctx.stopper.trigger(StopReason::Signal);
+            }
+            if plan.stop.max_duration.is_some_and(|m| elapsed >= m) {
+                ctx.stopper.trigger(StopReason::MaxDuration);
+            }
+            if self.static_expiry.is_some_and(|e| now >= e) {
+                ctx.stopper.trigger(StopReason::StaticTokenExpired);
+            }
+            if ctx.stopper.is_stopping() {
+                return elapsed;
+            }
+            let current = pacer.phase_at(elapsed);
+            if phase != Some(current) {
+                phase = Some(current);
+                ctx.sink.send(Msg::Phase(current));
+            }
+            for g in pacer.due(next, elapsed) {
+                next = g + 1;
+                let Some(arrival) = pacer.arrival(g) else {
+                    break;
+                };
+                let Some(op) = pick.next(&mut rng) else {
+                    break;
+                };
+                let intended = ctx.t0 + arrival.at;
+                let cap = pacer
+                    .phases()
+                    .get(arrival.phase)
+                    .map_or(0, |p| p.max_in_flight);
+                if now.saturating_duration_since(intended) > LATE_AFTER {
+                    ctx.sink.dropped(op, arrival.at, DropReason::Late, false);
+                    continue;
+                }
+                if ctx.in_flight.get() >= cap {
+                    ctx.sink.dropped(op, arrival.at, DropReason::Busy, false);
+                    continue;
+                }
+                ctx.in_flight.set(ctx.in_flight.get() + 1);
+                ctx.sink.dispatched(op, arrival.at);
+                if self.jobs.try_send(Job { op, at: arrival.at }).is_err() {
+                    ctx.finish_one();
+                    ctx.sink.dropped(op, arrival.at, DropReason::Busy, true);
+                    continue;
+                }
+                sent += 1;
+                if plan.stop.max_requests.is_some_and(|m| sent >= m) {
+                    ctx.stopper.trigger(StopReason::MaxRequests);
+                    break;
+                }
+            }
+            ctx.sink.send(Msg::Advance(elapsed.as_secs()));
+            if next >= pacer.total() && elapsed >= pacer.duration() {
+                ctx.stopper.trigger(StopReason::Completed);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The messages from scheduler, workers, token fetches and events to the one recorder task, and
+//! the cheap [`Sink`] handle that sends them. Unbounded on purpose: the recorder runs on the same
+//! thread and does O(1) work per message, and an unbounded channel keeps messages in send order
+//! (a request's `Dispatched` always precedes the watermark that could close its second).
+
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::metrics::{DropReason, EventRow, Outcome, Sample};
+
+#[derive(Debug)]
+pub enum Msg {
+    Dispatched {
+        op: usize,
+        intended: Duration,
+    },
+    Dropped {
+        op: usize,
+        intended: Duration,
+        reason: DropReason,
+        dispatched: bool,
+    },
+    Attempt {
+        op: usize,
+        outcome: Outcome,
+        bad_headers: u32,
+    },
+    Done(Sample),
+    /// Every arrival intended before this second has been handed out or dropped.
+    Advance(u64),
+    /// A new phase began (for progress bars).
+    Phase(usize),
+    Event(EventRow),
+    /// No more messages: hand the aggregates back.
+    Finish,
+}
+
+#[derive(Clone)]
+pub struct Sink(UnboundedSender<Msg>);
+
+pub fn channel() -> (Sink, UnboundedReceiver<Msg>) {
+    let (tx, rx) = unbounded_channel();
+    (Sink(tx), rx)
+}
+
+impl Sink {
+    /// Sending fails only after the recorder finished; late messages are then moot.
+    pub fn send(&self, msg: Msg) {
+        let _ = self.0.send(msg);
+    }
+
+    pub fn dispatched(&self, op: usize, intended: Duration) {
+        self.send(Msg::Dispatched { op, intended });
+    }
+
+    pub fn dropped(&self, op: usize, intended: Duration, reason: DropReason, dispatched: bool) {
+        self.send(Msg::Dropped {
+            op,
+            intended,
+            reason,
+            dispatched,
+        });
+    }
+}

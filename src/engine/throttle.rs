@@ -1,0 +1,71 @@
+//! Client-side self-throttle (`throttle_per_s` per operation and per client): governor limiters
+//! with burst 1, checked with non-blocking `check()`. When not ready the *worker* sleeps until
+//! the limiter's earliest time — the scheduler never waits, and the wait is part of the request's
+//! corrected latency (it is a real client's queueing).
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+use crate::scenario::{OperationKind, RunPlan};
+
+fn limiter(rate_per_s: Option<f64>) -> Option<DefaultDirectRateLimiter> {
+    let rate = rate_per_s.filter(|r| r.is_finite() && *r > 0.0)?;
+    let quota =
+        Quota::with_period(Duration::from_secs_f64(1.0 / rate))?.allow_burst(NonZeroU32::MIN);
+    Some(RateLimiter::direct(quota))
+}
+
+/// Limiters per operation and per client.
+pub struct Throttles {
+    ops: Vec<Option<DefaultDirectRateLimiter>>,
+    clients: Vec<Option<DefaultDirectRateLimiter>>,
+    clock: DefaultClock,
+}
+
+/// The client an operation acts as, if any.
+pub fn client_of(kind: &OperationKind) -> Option<usize> {
+    match kind {
+        OperationKind::Token { client, .. } | OperationKind::Management { client, .. } => {
+            Some(*client)
+        }
+        OperationKind::Http { bearer, .. } => bearer.as_ref().map(|b| b.client),
+    }
+}
+
+impl Throttles {
+    pub fn new(plan: &RunPlan) -> Self {
+        Throttles {
+            ops: plan
+                .operations
+                .iter()
+                .map(|o| limiter(o.throttle_per_s))
+                .collect(),
+            clients: plan
+                .clients
+                .iter()
+                .map(|c| limiter(c.throttle_per_s))
+                .collect(),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    async fn pass(&self, lim: Option<&DefaultDirectRateLimiter>) {
+        let Some(lim) = lim else { return };
+        while let Err(not_until) = lim.check() {
+            let wait = not_until.wait_time_from(self.clock.now());
+            tokio::time::sleep(wait.max(Duration::from_micros(100))).await;
+        }
+    }
+
+    /// Waits until both the operation's and its client's limiter allow one request.
+    pub async fn wait(&self, op: usize, client: Option<usize>) {
+        self.pass(self.ops.get(op).and_then(Option::as_ref)).await;
+        if let Some(c) = client {
+            self.pass(self.clients.get(c).and_then(Option::as_ref))
+                .await;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The engine's [`Fetcher`]: sends a client-credentials request for a [`TokenKey`] and records it
+//! as a request of the synthetic operation `token:<audience>` (so every token request shows in
+//! summary, statuses and audiences), after asking the quota guard.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use super::{FetchError, FetchFuture, Fetcher, Fresh, TokenKey};
+use crate::engine::guard::Guard;
+use crate::engine::sink::{Msg, Sink};
+use crate::metrics::{Outcome, Sample, TokenFailure, TransportKind};
+use crate::ops::{Client, token};
+use crate::scenario::{Secret, TokenFormat};
+
+/// Name of the synthetic operation that records token fetches for `audience`.
+pub fn synthetic_name(audience: &str) -> String {
+    format!("token:{audience}")
+}
+
+#[derive(Clone)]
+pub struct RecordingFetcher {
+    pub client: Client,
+    /// (client_id, secret) per plan client. The engine keeps the secret it started with: after a
+    /// rotate-secret event the fleet still holds the old one, as in real life.
+    pub credentials: Rc<Vec<(String, Secret)>>,
+    pub format: TokenFormat,
+    /// audience → synthetic operation index.
+    pub ops: Rc<HashMap<String, usize>>,
+    pub sink: Sink,
+    pub guard: Rc<Guard>,
+    pub t0: Instant,
+}
+
+pub fn failure_of(outcome: Outcome) -> TokenFailure {
+    match outcome {
+        Outcome::Http(code) => TokenFailure::Http(code),
+        Outcome::Transport(kind) => TokenFailure::Transport(kind),
+        Outcome::Token(f) => f,
+    }
+}
+
+impl RecordingFetcher {
+    async fn run(self, key: TokenKey) -> Result<Fresh, FetchError> {
+        let RecordingFetcher {
+            client,
+            credentials,
+            format,
+            ops,
+            sink,
+            guard,
+            t0,
+        } = self;
+        let op = ops.get(&key.audience).copied();
+        let Some((client_id, secret)) = credentials.get(key.client) else {
+            return Err(FetchError::Failed(TokenFailure::Transport(
+                TransportKind::Other,
+            )));
+        };
+        if !guard.take_token() {
+            return Err(FetchError::Refused);
+        }
+        let start = Instant::now();
+        let intended = start.saturating_duration_since(t0);
+        if let Some(op) = op {
+            sink.dispatched(op, intended);
+        }
+        let req = token::TokenRequest {
+            client_id,
+            client_secret: secret,
+            audience: &key.audience,
+            scope: key.scope.as_deref(),
+            format,
+        };
+        let (reply, issued) = token::fetch(&client, &req).await;
+        let took = start.elapsed();
+        guard.saw(&reply.rate);
+        let outcome = reply.outcome();
+        if let Some(op) = op {
+            sink.send(Msg::Done(Sample {
+                op,
+                intended,
+                lag: Duration::ZERO,
+                corrected: took,
+                service: took,
+                outcome,
+                retries: 0,
+                rate: reply.rate.seen(SystemTime::now()),
+                bad_headers: reply.rate.bad,
+            }));
+        }
+        match issued {
+            Some(i) => Ok(Fresh {
+                token: i.token,
+                expires_in: i.expires_in,
+            }),
+            None => Err(FetchError::Failed(failure_of(outcome))),
+        }
+    }
+}
+
+impl Fetcher for RecordingFetcher {
+    fn fetch(&self, key: &TokenKey) -> FetchFuture {
+        Box::pin(self.clone().run(key.clone()))
+    }
+}

@@ -1,0 +1,177 @@
+//! The fixed worker pool: each worker takes one arrival at a time from the bounded channel and
+//! carries it to a final outcome — throttle wait, bearer token, the request, retries (the delay
+//! holds the worker: that request stays in flight) — then sends one [`Sample`]. A job found after
+//! the run began stopping is counted as dropped, not sent.
+
+use std::rc::Rc;
+use std::time::{Duration, SystemTime};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use tokio::time::Instant;
+
+use super::ctx::Ctx;
+use super::retry::View;
+use super::sink::Msg;
+use super::throttle::client_of;
+use super::tokens::FetchError;
+use crate::metrics::{DropReason, Outcome, Sample, TransportKind};
+use crate::ops::{self, RateInfo, ratelimit};
+use crate::scenario::OperationKind;
+
+/// One arrival handed to a worker.
+#[derive(Debug, Clone, Copy)]
+pub struct Job {
+    pub op: usize,
+    /// Intended start, since run start.
+    pub at: Duration,
+}
+
+enum Attempt {
+    Done(Outcome, RateInfo),
+    /// Not sent: the token guard is exhausted.
+    Refused,
+}
+
+pub async fn worker(ctx: Rc<Ctx>, jobs: async_channel::Receiver<Job>, seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    while let Ok(job) = jobs.recv().await {
+        if ctx.stopper.is_stopping() {
+            ctx.sink.dropped(job.op, job.at, DropReason::Stopping, true);
+        } else {
+            execute(&ctx, job, &mut rng).await;
+        }
+        ctx.finish_one();
+    }
+}
+
+async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
+    let bearer = match ctx.token_key(kind) {
+        Some(key) => match ctx.tokens.bearer(&key).await {
+            Ok(t) => Some(t),
+            Err(FetchError::Refused) => return Attempt::Refused,
+            Err(FetchError::Failed(f)) => {
+                return Attempt::Done(Outcome::Token(f), RateInfo::default());
+            }
+        },
+        None => None,
+    };
+    let reply = match kind {
+        OperationKind::Token {
+            client,
+            audience,
+            scope,
+        } => {
+            let Some((client_id, secret)) = ctx.credentials.get(*client) else {
+                // Checked when the run starts; never reached.
+                return Attempt::Done(
+                    Outcome::Transport(TransportKind::Other),
+                    RateInfo::default(),
+                );
+            };
+            if !ctx.guard.take_token() {
+                return Attempt::Refused;
+            }
+            let req = ops::token::TokenRequest {
+                client_id,
+                client_secret: secret,
+                audience: audience.as_deref().unwrap_or(&ctx.management_audience),
+                scope: scope.as_deref(),
+                format: ctx.plan.tokens.format,
+            };
+            ops::token::fetch(&ctx.client, &req).await.0
+        }
+        OperationKind::Management {
+            method, path, body, ..
+        } => {
+            let Some(bearer) = bearer else {
+                return Attempt::Refused;
+            };
+            let rb = ops::management::build(&ctx.client, method, path, body.as_deref(), &bearer);
+            ops::send::send(rb, false).await
+        }
+        OperationKind::Http {
+            method,
+            url,
+            headers,
+            body,
+            ..
+        } => {
+            let rb = ops::http::build(
+                &ctx.client,
+                method,
+                url,
+                headers,
+                body.as_deref(),
+                bearer.as_deref(),
+            );
+            ops::send::send(rb, false).await
+        }
+    };
+    Attempt::Done(reply.outcome(), reply.rate)
+}
+
+async fn execute(ctx: &Ctx, job: Job, rng: &mut ChaCha8Rng) {
+    let Some(op) = ctx.plan.operations.get(job.op) else {
+        return;
+    };
+    let intended = ctx.t0 + job.at;
+    ctx.throttles.wait(job.op, client_of(&op.kind)).await;
+    let send = Instant::now();
+    let mut retries = 0u32;
+    // The previous attempt, reported once the next one is really sent.
+    let mut previous: Option<(Outcome, RateInfo)> = None;
+    let (outcome, rate) = loop {
+        let (outcome, rate) = match attempt(ctx, &op.kind).await {
+            Attempt::Done(o, r) => (o, r),
+            Attempt::Refused => match previous {
+                // A retry refused by the guard: the previous attempt is final.
+                Some(p) => {
+                    retries -= 1;
+                    break p;
+                }
+                None => {
+                    ctx.sink.dropped(job.op, job.at, DropReason::Stopping, true);
+                    return;
+                }
+            },
+        };
+        if let Some((o, r)) = previous.take() {
+            ctx.sink.send(Msg::Attempt {
+                op: job.op,
+                outcome: o,
+                bad_headers: r.bad,
+            });
+        }
+        ctx.guard.saw(&rate);
+        let view = View {
+            outcome,
+            rate,
+            now_epoch_s: ratelimit::epoch_s(SystemTime::now()),
+        };
+        let Some(delay) = ctx.retry.delay(retries + 1, &view, rng) else {
+            break (outcome, rate);
+        };
+        if ctx.stopper.is_stopping() {
+            break (outcome, rate);
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = ctx.stopper.stopped() => break (outcome, rate),
+        }
+        retries += 1;
+        previous = Some((outcome, rate));
+    };
+    let end = Instant::now();
+    ctx.sink.send(Msg::Done(Sample {
+        op: job.op,
+        intended: job.at,
+        lag: send.saturating_duration_since(intended),
+        corrected: end.saturating_duration_since(intended),
+        service: end.saturating_duration_since(send),
+        outcome,
+        retries,
+        rate: rate.seen(SystemTime::now()),
+        bad_headers: rate.bad,
+    }));
+}

@@ -1,0 +1,257 @@
+//! The per-second timeline: counts, latency percentiles and rate-limit headers per second ×
+//! operation, by intended start. Only seconds that may still receive samples stay open (with a
+//! small histogram per operation); a second closes into [`TimelineRow`]s once the scheduler has
+//! passed it and none of its requests are still in flight, so memory stays flat.
+
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+
+use super::sample::{Class, DropReason, Outcome, Sample};
+use super::snapshot::TimelineRow;
+
+pub(crate) fn new_histogram() -> Histogram<u64> {
+    // Auto-resizing, 3 significant figures; cannot fail for sigfig 3.
+    Histogram::new(3).unwrap_or_else(|_| unreachable_histogram())
+}
+
+#[allow(clippy::unwrap_used)]
+fn unreachable_histogram() -> Histogram<u64> {
+    // `Histogram::new(3)` only fails for sigfig > 5; this path is never taken.
+    Histogram::new_with_bounds(1, 2, 0).unwrap()
+}
+
+pub(crate) fn us(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+pub(crate) fn ms(value_us: u64) -> f64 {
+    value_us as f64 / 1000.0
+}
+
+#[derive(Default)]
+struct OpSecond {
+    in_flight: u64,
+    sent: u64,
+    dropped: u64,
+    ok: u64,
+    status_429: u64,
+    errors: u64,
+    hist: Option<Histogram<u64>>,
+    max_us: u64,
+    limit: Option<u64>,
+    remaining_min: Option<u64>,
+    reset_in_s: Option<f64>,
+}
+
+impl OpSecond {
+    fn touched(&self) -> bool {
+        self.sent + self.dropped + self.in_flight > 0
+    }
+
+    fn count(&mut self, outcome: Outcome) {
+        self.sent += 1;
+        match outcome.class() {
+            Class::Ok => self.ok += 1,
+            Class::Status429 => self.status_429 += 1,
+            _ => self.errors += 1,
+        }
+    }
+}
+
+/// Open seconds and the rows of closed ones.
+pub struct Timeline {
+    names: Vec<String>,
+    open: BTreeMap<u64, Vec<OpSecond>>,
+    rows: Vec<TimelineRow>,
+    /// (second, op) → index in `rows`, for the rare sample that completes after its second closed.
+    closed: BTreeMap<(u64, usize), usize>,
+    /// Seconds below this are fully scheduled.
+    watermark: u64,
+    /// Seconds below this are closed.
+    closed_before: u64,
+}
+
+impl Timeline {
+    pub fn new(names: Vec<String>) -> Self {
+        Timeline {
+            names,
+            open: BTreeMap::new(),
+            rows: Vec::new(),
+            closed: BTreeMap::new(),
+            watermark: 0,
+            closed_before: 0,
+        }
+    }
+
+    fn slot(&mut self, second: u64, op: usize) -> Option<&mut OpSecond> {
+        // Seconds close in order, so everything below `closed_before` is closed.
+        if second < self.closed_before {
+            return None;
+        }
+        let n = self.names.len();
+        let ops = self
+            .open
+            .entry(second)
+            .or_insert_with(|| (0..n).map(|_| OpSecond::default()).collect());
+        ops.get_mut(op)
+    }
+
+    pub fn dispatched(&mut self, op: usize, second: u64) {
+        if let Some(s) = self.slot(second, op) {
+            s.in_flight += 1;
+        }
+    }
+
+    pub fn dropped(&mut self, op: usize, second: u64, _reason: DropReason, was_dispatched: bool) {
+        match self.slot(second, op) {
+            Some(s) => {
+                s.dropped += 1;
+                if was_dispatched {
+                    s.in_flight = s.in_flight.saturating_sub(1);
+                }
+            }
+            None => self.patch_closed(second, op, |r| r.dropped += 1),
+        }
+        self.close_ready();
+    }
+
+    /// `dispatched`: the request was announced with [`Timeline::dispatched`] first.
+    pub fn record(&mut self, sample: &Sample, second: u64, was_dispatched: bool) {
+        let value = us(sample.corrected);
+        match self.slot(second, sample.op) {
+            Some(s) => {
+                if was_dispatched {
+                    s.in_flight = s.in_flight.saturating_sub(1);
+                }
+                s.count(sample.outcome);
+                s.hist
+                    .get_or_insert_with(new_histogram)
+                    .saturating_record(value);
+                s.max_us = s.max_us.max(value);
+                if let Some(l) = sample.rate.limit {
+                    s.limit = Some(l);
+                }
+                if let Some(r) = sample.rate.remaining {
+                    s.remaining_min = Some(s.remaining_min.map_or(r, |m| m.min(r)));
+                }
+                if let Some(r) = sample.rate.reset_in_s {
+                    s.reset_in_s = Some(r);
+                }
+            }
+            None => {
+                let outcome = sample.outcome;
+                self.patch_closed(second, sample.op, |r| {
+                    r.scheduled += 1;
+                    r.sent += 1;
+                    match outcome.class() {
+                        Class::Ok => r.ok += 1,
+                        Class::Status429 => r.status_429 += 1,
+                        _ => r.errors += 1,
+                    }
+                    r.max_ms = r.max_ms.max(ms(value));
+                });
+            }
+        }
+        self.close_ready();
+    }
+
+    fn patch_closed(&mut self, second: u64, op: usize, f: impl FnOnce(&mut TimelineRow)) {
+        if let Some(&i) = self.closed.get(&(second, op))
+            && let Some(row) = self.rows.get_mut(i)
+        {
+            f(row);
+            return;
+        }
+        let mut row = TimelineRow {
+            second,
+            operation: self.names.get(op).cloned().unwrap_or_default(),
+            ..TimelineRow::default()
+        };
+        f(&mut row);
+        self.closed.insert((second, op), self.rows.len());
+        self.rows.push(row);
+    }
+
+    /// The scheduler has handled every arrival before `second`.
+    pub fn advance(&mut self, second: u64) {
+        self.watermark = self.watermark.max(second);
+        self.close_ready();
+    }
+
+    fn close_ready(&mut self) {
+        while let Some((&second, ops)) = self.open.first_key_value() {
+            let busy = ops.iter().any(|o| o.in_flight > 0);
+            if second >= self.watermark || busy {
+                break;
+            }
+            self.close_first();
+        }
+    }
+
+    fn close_first(&mut self) {
+        let Some((second, ops)) = self.open.pop_first() else {
+            return;
+        };
+        self.closed_before = self.closed_before.max(second + 1);
+        for (op, s) in ops.into_iter().enumerate() {
+            if !s.touched() {
+                continue;
+            }
+            let (p50, p99) = s.hist.as_ref().map_or((0.0, 0.0), |h| {
+                (ms(h.value_at_quantile(0.5)), ms(h.value_at_quantile(0.99)))
+            });
+            self.closed.insert((second, op), self.rows.len());
+            self.rows.push(TimelineRow {
+                second,
+                operation: self.names.get(op).cloned().unwrap_or_default(),
+                scheduled: s.sent + s.dropped,
+                sent: s.sent,
+                dropped: s.dropped,
+                ok: s.ok,
+                status_429: s.status_429,
+                errors: s.errors,
+                p50_ms: p50,
+                p99_ms: p99,
+                max_ms: ms(s.max_us),
+                ratelimit_limit: s.limit,
+                ratelimit_remaining_min: s.remaining_min,
+                ratelimit_reset_in_s: s.reset_in_s,
+            });
+        }
+    }
+
+    /// Requests still in flight, per (second, op): the caller counts them as cancelled.
+    pub fn unfinished(&self) -> Vec<(u64, usize, u64)> {
+        let mut out = Vec::new();
+        for (&second, ops) in &self.open {
+            for (op, s) in ops.iter().enumerate() {
+                if s.in_flight > 0 {
+                    out.push((second, op, s.in_flight));
+                }
+            }
+        }
+        out
+    }
+
+    /// Closes every second and returns all rows, ordered by second then operation.
+    pub fn finish(mut self) -> Vec<TimelineRow> {
+        while !self.open.is_empty() {
+            self.close_first();
+        }
+        let mut rows = self.rows;
+        let order: std::collections::HashMap<&str, usize> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        rows.sort_by_key(|r| (r.second, order.get(r.operation.as_str()).copied()));
+        rows
+    }
+
+    /// Number of seconds currently open (for the memory-stays-flat test).
+    pub fn open_seconds(&self) -> usize {
+        self.open.len()
+    }
+}

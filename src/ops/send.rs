@@ -1,0 +1,193 @@
+//! The one HTTP client of a run and the send path: execute, read the body fully (so the
+//! connection is reused), classify the outcome, parse rate-limit headers.
+
+use std::error::Error as _;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::{Method, RequestBuilder};
+
+use super::OpError;
+use super::ratelimit::{self, RateInfo};
+use crate::metrics::{Outcome, TransportKind};
+use crate::scenario::HttpPlan;
+
+/// The shared client plus the target's base URL.
+#[derive(Clone)]
+pub struct Client {
+    inner: reqwest::Client,
+    base_url: String,
+}
+
+/// What came back.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub outcome: Option<Outcome>,
+    pub rate: RateInfo,
+    /// Only when asked for (token responses); other bodies are read and dropped.
+    pub body: Option<Bytes>,
+}
+
+impl Reply {
+    fn transport(kind: TransportKind) -> Self {
+        Reply {
+            outcome: Some(Outcome::Transport(kind)),
+            ..Reply::default()
+        }
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+            .unwrap_or(Outcome::Transport(TransportKind::Other))
+    }
+}
+
+fn is_loopback(base_url: &str) -> bool {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, p)| {
+        if p.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]") || host.starts_with("127.")
+}
+
+impl Client {
+    /// One client for the run: pool sized to the worker count, timeouts from the plan, no
+    /// redirects, no proxy for loopback targets.
+    pub fn new(base_url: &str, plan: &HttpPlan, pool: usize) -> Result<Self, OpError> {
+        let mut b = reqwest::Client::builder()
+            .http1_only()
+            .pool_max_idle_per_host(pool)
+            .timeout(plan.timeout)
+            .connect_timeout(plan.connect_timeout)
+            .tcp_nodelay(true)
+            .redirect(reqwest::redirect::Policy::none());
+        if is_loopback(base_url) {
+            b = b.no_proxy();
+        }
+        let inner = b.build().map_err(|e| OpError::Client(e.to_string()))?;
+        Ok(Client {
+            inner,
+            base_url: base_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// An absolute URL as is; a target-relative one joined to the base URL.
+    pub fn url(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
+            path_or_url.to_string()
+        } else if path_or_url.starts_with('/') {
+            format!("{}{}", self.base_url, path_or_url)
+        } else {
+            format!("{}/{}", self.base_url, path_or_url)
+        }
+    }
+
+    /// `None` when the method is not a valid HTTP token (validation should have caught it).
+    pub fn request(&self, method: &str, path_or_url: &str) -> Option<RequestBuilder> {
+        let method = Method::from_bytes(method.as_bytes()).ok()?;
+        Some(self.inner.request(method, self.url(path_or_url)))
+    }
+}
+
+/// Sends, reads the whole body, classifies. Never fails: errors are outcomes.
+pub async fn send(request: Option<RequestBuilder>, keep_body: bool) -> Reply {
+    let Some(request) = request else {
+        return Reply::transport(TransportKind::Other);
+    };
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => return Reply::transport(kind_of(&e)),
+    };
+    let status = response.status().as_u16();
+    let rate = ratelimit::parse(response.headers(), SystemTime::now());
+    match response.bytes().await {
+        Ok(body) => Reply {
+            outcome: Some(Outcome::Http(status)),
+            rate,
+            body: keep_body.then_some(body),
+        },
+        Err(e) => {
+            let kind = match kind_of(&e) {
+                TransportKind::Timeout => TransportKind::Timeout,
+                TransportKind::Reset => TransportKind::Reset,
+                _ => TransportKind::Body,
+            };
+            Reply {
+                outcome: Some(Outcome::Transport(kind)),
+                rate,
+                body: None,
+            }
+        }
+    }
+}
+
+/// Sorts a reqwest error into the `statuses.csv` error kinds.
+pub fn kind_of(e: &reqwest::Error) -> TransportKind {
+    if e.is_timeout() {
+        return TransportKind::Timeout;
+    }
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            match io.kind() {
+                TimedOut => return TransportKind::Timeout,
+                ConnectionRefused | AddrNotAvailable | HostUnreachable | NetworkUnreachable => {
+                    return TransportKind::Connect;
+                }
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                    return TransportKind::Reset;
+                }
+                _ => {}
+            }
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                return TransportKind::Reset;
+            }
+            if h.is_timeout() {
+                return TransportKind::Timeout;
+            }
+        }
+        source = s.source();
+    }
+    if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_body() || e.is_decode() {
+        TransportKind::Body
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// For tests and the drain: the plan's timeout, bounded to 10 s.
+pub fn drain_wait(plan: &HttpPlan) -> Duration {
+    plan.timeout.min(Duration::from_secs(10))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_detection() {
+        for (url, want) in [
+            ("http://127.0.0.1:4000", true),
+            ("http://localhost:80/x", true),
+            ("http://[::1]:4000", true),
+            ("https://example.eu.auth0.com", false),
+            ("https://localhost.evil.com", false),
+        ] {
+            assert_eq!(is_loopback(url), want, "{url}");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! `POST /oauth/token` with client credentials, form or JSON, and the reading of its answer
+//! (`access_token`, `expires_in`). The token is wrapped in a [`Secret`] at once.
+
+use std::time::Duration;
+
+use super::send::{Client, Reply, send};
+use crate::metrics::{Outcome, TransportKind};
+use crate::scenario::{Secret, TokenFormat};
+
+/// One client-credentials request.
+pub struct TokenRequest<'a> {
+    pub client_id: &'a str,
+    pub client_secret: &'a Secret,
+    pub audience: &'a str,
+    pub scope: Option<&'a str>,
+    pub format: TokenFormat,
+}
+
+/// A token the endpoint issued.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub token: Secret,
+    pub expires_in: Duration,
+}
+
+/// Tokens without `expires_in` are assumed to live this long (Auth0's default).
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(86_400);
+
+fn body(req: &TokenRequest<'_>) -> (String, &'static str) {
+    match req.format {
+        TokenFormat::Form => {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            s.append_pair("grant_type", "client_credentials")
+                .append_pair("client_id", req.client_id)
+                .append_pair("client_secret", req.client_secret.expose())
+                .append_pair("audience", req.audience);
+            if let Some(scope) = req.scope {
+                s.append_pair("scope", scope);
+            }
+            (s.finish(), "application/x-www-form-urlencoded")
+        }
+        TokenFormat::Json => {
+            let mut v = serde_json::json!({
+                "grant_type": "client_credentials",
+                "client_id": req.client_id,
+                "client_secret": req.client_secret.expose(),
+                "audience": req.audience,
+            });
+            if let (Some(scope), Some(obj)) = (req.scope, v.as_object_mut()) {
+                obj.insert("scope".into(), scope.into());
+            }
+            (v.to_string(), "application/json")
+        }
+    }
+}
+
+/// Reads `access_token` and `expires_in` from a 2xx body.
+pub fn parse_issued(body: &[u8]) -> Option<Issued> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let token = v.get("access_token")?.as_str()?;
+    let expires_in = v
+        .get("expires_in")
+        .and_then(serde_json::Value::as_u64)
+        .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+    Some(Issued {
+        token: Secret::new(token),
+        expires_in,
+    })
+}
+
+/// Sends the request. A 2xx whose body holds no token is a `body` error.
+pub async fn fetch(client: &Client, req: &TokenRequest<'_>) -> (Reply, Option<Issued>) {
+    let (text, content_type) = body(req);
+    let rb = client
+        .request("POST", "/oauth/token")
+        .map(|rb| rb.header("content-type", content_type).body(text));
+    let mut reply = send(rb, true).await;
+    let issued = match reply.outcome {
+        Some(o) if o.is_ok() => {
+            let issued = reply.body.as_deref().and_then(parse_issued);
+            if issued.is_none() {
+                reply.outcome = Some(Outcome::Transport(TransportKind::Body));
+            }
+            issued
+        }
+        _ => None,
+    };
+    reply.body = None;
+    (reply, issued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_carry_credentials_and_parse_back() {
+        let secret = Secret::new("s3cr&t");
+        let mut req = TokenRequest {
+            client_id: "abc",
+            client_secret: &secret,
+            audience: "https://api/",
+            scope: Some("read:users"),
+            format: TokenFormat::Form,
+        };
+        let (form, ct) = body(&req);
+        assert_eq!(ct, "application/x-www-form-urlencoded");
+        assert!(form.contains("client_secret=s3cr%26t") && form.contains("scope=read%3Ausers"));
+        req.format = TokenFormat::Json;
+        let (json, _) = body(&req);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(v["audience"], "https://api/");
+        assert_eq!(v["grant_type"], "client_credentials");
+
+        let issued = parse_issued(br#"{"access_token":"t","expires_in":60}"#);
+        assert_eq!(issued.map(|i| i.expires_in), Some(Duration::from_secs(60)));
+        assert!(parse_issued(b"{}").is_none());
+        assert!(parse_issued(b"not json").is_none());
+    }
+}
