@@ -224,9 +224,17 @@ async fn run_local(
         outcome: stop_reason.detail(),
     }));
 
-    // Drain: in-flight requests (and background token refreshes) get a bounded wait.
+    // Drain: in-flight requests (and background token refreshes) get a bounded wait; then
+    // retry waits are abandoned (keeping their last outcome) and a short grace follows. What is
+    // still running after that is counted as `cancelled`.
+    let busy = || ctx.in_flight.get() > 0 || ctx.tokens.background() > 0;
     let deadline = Instant::now() + ops::send::drain_wait(&ctx.plan.http);
-    while (ctx.in_flight.get() > 0 || ctx.tokens.background() > 0) && Instant::now() < deadline {
+    while busy() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    stopper.abandon();
+    let grace = Instant::now() + Duration::from_millis(100);
+    while busy() && Instant::now() < grace {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     for w in &workers {

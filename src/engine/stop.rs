@@ -85,21 +85,60 @@ impl StopReason {
     }
 }
 
-/// The run's own stop state (single-threaded). The first reason wins.
+impl StopReason {
+    /// Natural ends let in-flight requests finish their retries within the drain; the others
+    /// (the user, a guard, a threshold, a dead token) cut retry waits at once.
+    pub fn is_urgent(&self) -> bool {
+        !matches!(
+            self,
+            StopReason::Completed | StopReason::MaxDuration | StopReason::MaxRequests
+        )
+    }
+}
+
+/// The run's own stop state (single-threaded). The first reason wins. Two levels: *stopping*
+/// (no new arrivals) and *abandoned* (requests waiting to retry give up and keep their last
+/// outcome).
 #[derive(Default)]
 pub struct Stopper {
     reason: Cell<Option<StopReason>>,
     notify: Notify,
+    abandoned: Cell<bool>,
+    abandon_notify: Notify,
 }
 
 impl Stopper {
     pub fn trigger(&self, reason: StopReason) {
         let current = self.reason.take();
         let first = current.is_none();
+        let urgent = reason.is_urgent();
         self.reason.set(current.or(Some(reason)));
         if first {
             self.notify.notify_waiters();
         }
+        if urgent {
+            self.abandon();
+        }
+    }
+
+    /// Retry waits end now (urgent stops, or the drain's deadline).
+    pub fn abandon(&self) {
+        if !self.abandoned.replace(true) {
+            self.abandon_notify.notify_waiters();
+        }
+    }
+
+    pub fn is_abandoned(&self) -> bool {
+        self.abandoned.get()
+    }
+
+    /// Resolves once retry waits are abandoned.
+    pub async fn abandoned(&self) {
+        let notified = self.abandon_notify.notified();
+        if self.is_abandoned() {
+            return;
+        }
+        notified.await;
     }
 
     pub fn is_stopping(&self) -> bool {
@@ -136,6 +175,10 @@ mod tests {
         s.trigger(StopReason::MaxTokens);
         s.trigger(StopReason::Signal);
         assert_eq!(s.reason(), Some(StopReason::MaxTokens));
+        assert!(s.is_abandoned(), "an urgent stop cuts retry waits");
+        let natural = Stopper::default();
+        natural.trigger(StopReason::Completed);
+        assert!(natural.is_stopping() && !natural.is_abandoned());
         let sig = StopSignal::new();
         let other = sig.clone();
         let _ = std::thread::spawn(move || other.stop()).join();

@@ -1,7 +1,7 @@
 //! The fixed worker pool: each worker takes one arrival at a time from the bounded channel and
 //! carries it to a final outcome — throttle wait, bearer token, the request, retries (the delay
-//! holds the worker: that request stays in flight) — then sends one [`Sample`]. A job found after
-//! the run began stopping is counted as dropped, not sent.
+//! holds the worker: that request stays in flight) — then sends one [`Sample`]. A job still queued
+//! when an urgent stop (Ctrl-C, a guard, a threshold) abandons the run is counted as dropped.
 
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
@@ -36,7 +36,8 @@ enum Attempt {
 pub async fn worker(ctx: Rc<Ctx>, jobs: async_channel::Receiver<Job>, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     while let Ok(job) = jobs.recv().await {
-        if ctx.stopper.is_stopping() {
+        if ctx.stopper.is_abandoned() {
+            // Queued before an urgent stop: not sent.
             ctx.sink.dropped(job.op, job.at, DropReason::Stopping, true);
         } else {
             execute(&ctx, job, &mut rng).await;
@@ -152,12 +153,12 @@ async fn execute(ctx: &Ctx, job: Job, rng: &mut ChaCha8Rng) {
         let Some(delay) = ctx.retry.delay(retries + 1, &view, rng) else {
             break (outcome, rate);
         };
-        if ctx.stopper.is_stopping() {
+        if ctx.stopper.is_abandoned() {
             break (outcome, rate);
         }
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
-            () = ctx.stopper.stopped() => break (outcome, rate),
+            () = ctx.stopper.abandoned() => break (outcome, rate),
         }
         retries += 1;
         previous = Some((outcome, rate));

@@ -21,6 +21,14 @@ fn unreachable_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 2, 0).unwrap()
 }
 
+/// Records a value, growing the (auto-resizing) histogram as needed; `saturating_record` would
+/// clamp to the current range instead of growing.
+pub(crate) fn record(h: &mut Histogram<u64>, value: u64) {
+    if h.record(value).is_err() {
+        h.saturating_record(value);
+    }
+}
+
 pub(crate) fn us(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
@@ -125,9 +133,7 @@ impl Timeline {
                     s.in_flight = s.in_flight.saturating_sub(1);
                 }
                 s.count(sample.outcome);
-                s.hist
-                    .get_or_insert_with(new_histogram)
-                    .saturating_record(value);
+                record(s.hist.get_or_insert_with(new_histogram), value);
                 s.max_us = s.max_us.max(value);
                 if let Some(l) = sample.rate.limit {
                     s.limit = Some(l);

@@ -7,7 +7,7 @@ use hdrhistogram::Histogram;
 
 use super::sample::{Class, Outcome, Sample};
 use super::snapshot::{LatencyRow, OperationHistograms, StatusRow, SummaryRow};
-use super::timeline::{ms, new_histogram, us};
+use super::timeline::{ms, new_histogram, record, us};
 
 /// Percentiles written to `latency.csv`.
 pub const PERCENTILES: [f64; 7] = [50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0];
@@ -81,9 +81,9 @@ impl Totals {
     pub fn record(&mut self, s: &Sample) {
         self.count(s.outcome, s.intended.as_secs_f64());
         self.retries += u64::from(s.retries);
-        self.corrected.saturating_record(us(s.corrected));
-        self.service.saturating_record(us(s.service));
-        self.lag.saturating_record(us(s.lag));
+        record(&mut self.corrected, us(s.corrected));
+        record(&mut self.service, us(s.service));
+        record(&mut self.lag, us(s.lag));
     }
 
     /// Adds another operation's totals (for `ALL`).
