@@ -61,8 +61,9 @@ mod tests {
 
     #[test]
     fn finds_nested_keys() {
-        assert_eq!(at(&["name"]), (1, 1));
-        assert_eq!(at(&["phases", "1", "rate"]), (9, 1));
+        // A leaf points at its value; a table at its key.
+        assert_eq!(at(&["name"]), (1, 8));
+        assert_eq!(at(&["phases", "1", "rate"]), (9, 8));
         assert_eq!(at(&["thresholds", "op"]), (12, 1));
         // Missing leaf: the nearest ancestor that exists.
         assert_eq!(at(&["phases", "1", "ramp_to"]).0, 7);
