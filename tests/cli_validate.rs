@@ -292,7 +292,7 @@ fn every_subcommand_has_help() {
 #[test]
 fn unbuilt_subcommands_say_so() {
     bin()
-        .args(["plan", "x.toml"])
+        .args(["merge", "x"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("not built yet"));

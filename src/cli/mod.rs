@@ -5,6 +5,7 @@
 
 mod compare;
 mod pending;
+mod plan;
 mod report;
 mod run;
 mod serve;
@@ -80,7 +81,9 @@ pub enum Command {
     ///
     /// Example: quotaprobe report reports/quickstart-20261123T190000
     Report(ReportArgs),
-    /// Print the load-test request Auth0 asks for before a real-tenant test (not built yet).
+    /// Print the load-test request Auth0 asks for before a real-tenant test. Sends nothing.
+    ///
+    /// Example: quotaprobe plan scenarios/quickstart.toml --format md
     Plan(PlanArgs),
     /// Merge the report folders of a sharded run (not built yet).
     Merge(MergeArgs),
@@ -213,7 +216,7 @@ pub fn dispatch(cli: Cli) -> Exit {
         Command::Validate(args) => validate::validate(args),
         Command::Tiers(args) => tiers::tiers(args),
         Command::Report(args) => report::report(args),
-        Command::Plan(_) => pending::not_built("plan", 7),
+        Command::Plan(args) => plan::plan(args),
         Command::Merge(_) => pending::not_built("merge", 10),
     };
     match result {

@@ -9,6 +9,7 @@ mod error;
 pub mod forecast;
 mod locate;
 pub mod plan;
+pub mod request;
 mod resolve;
 pub mod secret;
 mod spec;
