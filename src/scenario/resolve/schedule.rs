@@ -10,6 +10,8 @@ use crate::scenario::spec::{HttpSpec, PhaseSpec, RetrySpec, StopSpec};
 const MAX_RATE: f64 = 1_000_000.0;
 const DEFAULT_MAX_IN_FLIGHT: usize = 64;
 const MAX_IN_FLIGHT: i64 = 100_000;
+/// Longest phase; keeps every sum of durations far from overflow.
+const MAX_PHASE: Duration = Duration::from_secs(30 * 86_400);
 
 pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan> {
     if specs.is_empty() {
@@ -22,7 +24,14 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
     for (i, p) in specs.iter().enumerate() {
         let idx = i.to_string();
         let idx = idx.as_str();
-        let duration = r.duration(&["phases", idx, "duration"], &p.duration);
+        let mut duration = r.duration(&["phases", idx, "duration"], &p.duration);
+        if duration.is_some_and(|d| d > MAX_PHASE) {
+            r.problem(
+                &["phases", idx, "duration"],
+                "must be at most 30 days; split a longer soak into runs",
+            );
+            duration = None;
+        }
         let mut ok = duration.is_some();
         for (key, value) in [("rate", Some(p.rate)), ("ramp_to", p.ramp_to)] {
             if let Some(v) = value
