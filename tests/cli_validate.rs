@@ -297,3 +297,57 @@ fn unbuilt_subcommands_say_so() {
         .code(1)
         .stderr(predicate::str::contains("not built yet"));
 }
+
+#[test]
+fn real_target_from_the_environment_validates_without_printing_secrets() {
+    let text = BASE
+        .replace(
+            "name = \"backend\"",
+            "name = \"backend\"\nclient_id = \"${QP_ID}\"\nclient_secret = \"${QP_SECRET}\"",
+        )
+        .replace(
+            "[[clients]]",
+            "[target]\ndomain = \"${QP_DOMAIN}\"\n\n[[clients]]",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &text);
+    let out = bin()
+        .env("QP_ID", "client-abc")
+        .env("QP_SECRET", "very-secret-value")
+        .env("QP_DOMAIN", "acme.eu.auth0.com")
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("REAL tenant https://acme.eu.auth0.com"),
+        "{all}"
+    );
+    assert!(!all.contains("very-secret-value"), "{all}");
+}
+
+#[test]
+fn plain_http_is_refused_for_a_non_loopback_tenant() {
+    let text = BASE
+        .replace(
+            "name = \"backend\"",
+            "name = \"backend\"\nclient_id = \"x\"\nclient_secret = \"${QP_SECRET}\"",
+        )
+        .replace(
+            "[[clients]]",
+            "[target]\nurl = \"http://acme.eu.auth0.com\"\n\n[[clients]]",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .env("QP_SECRET", "s")
+        .arg("validate")
+        .arg(write(dir.path(), &text))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "target.url: a real tenant needs https://",
+        ));
+}

@@ -17,14 +17,7 @@ pub(super) fn target(r: &mut Resolver<'_>, spec: Option<&TargetSpec>) -> TargetP
     let Some(spec) = spec else {
         return simulated(r, &default_sim);
     };
-    let real = spec.url.is_some() || spec.domain.is_some();
-    if real && spec.simulated.is_some() {
-        r.problem(
-            &["target", "simulated"],
-            "a target is either simulated or a real tenant (url/domain), not both; remove one",
-        );
-    }
-    if !real {
+    if spec.url.is_none() && spec.domain.is_none() {
         if spec.management_audience.is_some() {
             r.problem(
                 &["target", "management_audience"],
@@ -32,6 +25,12 @@ pub(super) fn target(r: &mut Resolver<'_>, spec: Option<&TargetSpec>) -> TargetP
             );
         }
         return simulated(r, spec.simulated.as_ref().unwrap_or(&default_sim));
+    }
+    if spec.simulated.is_some() {
+        r.problem(
+            &["target", "simulated"],
+            "a target is either simulated or a real tenant (url/domain), not both; remove one",
+        );
     }
     if r.ctx.overrides.tier.is_some() {
         r.problem(
@@ -44,7 +43,7 @@ pub(super) fn target(r: &mut Resolver<'_>, spec: Option<&TargetSpec>) -> TargetP
             r.problem(&["target", "domain"], "give either url or domain, not both");
             (String::new(), String::new())
         }
-        (Some(url), None) => {
+        (Some(url), _) => {
             let url = r.text(&["target", "url"], url).unwrap_or_default();
             let url = url.trim_end_matches('/').to_string();
             let host = url
@@ -63,7 +62,8 @@ pub(super) fn target(r: &mut Resolver<'_>, spec: Option<&TargetSpec>) -> TargetP
                 }
             }
         }
-        (None, Some(domain)) => {
+        (None, domain) => {
+            let domain = domain.as_deref().unwrap_or_default();
             let domain = r.text(&["target", "domain"], domain).unwrap_or_default();
             if domain.is_empty() || domain.contains('/') {
                 r.problem(
@@ -73,7 +73,6 @@ pub(super) fn target(r: &mut Resolver<'_>, spec: Option<&TargetSpec>) -> TargetP
             }
             (format!("https://{domain}"), domain)
         }
-        (None, None) => unreachable_pair(),
     };
     let management_audience = match &spec.management_audience {
         Some(a) => r
@@ -86,11 +85,6 @@ pub(super) fn target(r: &mut Resolver<'_>, spec: Option<&TargetSpec>) -> TargetP
         domain,
         management_audience,
     })
-}
-
-fn unreachable_pair() -> (String, String) {
-    // `real` is true only when url or domain is set.
-    (String::new(), String::new())
 }
 
 fn is_loopback(host: &str) -> bool {
