@@ -47,7 +47,7 @@ pub struct SimConfig {
     pub month_to_date_tokens: u64,
     /// Lifetime of Management API tokens, in seconds (1 ..= 2,592,000).
     pub management_token_lifetime_s: u64,
-    /// RSA modulus size for the signing key (at least 1024; Auth0 uses 2048).
+    /// RSA modulus size for the signing key (2048..=8192; Auth0 uses 2048).
     pub key_bits: usize,
 }
 
@@ -158,8 +158,8 @@ impl SimConfig {
                 ));
             }
         }
-        if self.key_bits < 1024 {
-            return bad(format!("key_bits = {} must be >= 1024", self.key_bits));
+        if !(2048..=8192).contains(&self.key_bits) {
+            return bad(format!("key_bits = {} must be 2048..=8192", self.key_bits));
         }
         for (i, c) in self.clients.iter().enumerate() {
             if c.client_id.is_empty() || c.client_secret.is_empty() {

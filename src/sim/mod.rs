@@ -35,7 +35,7 @@ mod users;
 pub use clock::Clock;
 pub use config::{ClientQuota, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant};
 pub use error::SimError;
-pub use server::{RunningSim, serve, start};
+pub use server::{RunningSim, loopback_addr as server_addr, serve, start};
 pub use tier::TierProfile;
 
 /// The demo client's id, documented in the README.

@@ -6,10 +6,8 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use super::bucket::Snapshot;
 use super::ledger::QuotaWindow;
@@ -62,20 +60,39 @@ pub fn set(headers: &mut HeaderMap, name: &'static str, value: String) {
 
 /// Authentication API error: `{"error": .., "error_description": ..}`.
 pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = format!(
+        r#"{{"error":{},"error_description":{}}}"#,
+        quote(error),
+        quote(description)
+    );
+    json_response(status, body)
+}
+
+/// Bodies are written by hand so their keys keep Auth0's order (serde_json sorts map keys).
+fn json_response(status: StatusCode, body: String) -> Response {
     (
         status,
-        Json(json!({"error": error, "error_description": description})),
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
     )
         .into_response()
+}
+
+fn quote(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
 }
 
 /// Management API error: `{"statusCode", "error", "message", "errorCode"}`.
 pub fn mgmt_error(status: StatusCode, message: &str, error_code: &str) -> Response {
     let reason = status.canonical_reason().unwrap_or("Error");
-    let body = json!({
-        "statusCode": status.as_u16(), "error": reason, "message": message, "errorCode": error_code,
-    });
-    (status, Json(body)).into_response()
+    let body = format!(
+        r#"{{"statusCode":{},"error":{},"message":{},"errorCode":{}}}"#,
+        status.as_u16(),
+        quote(reason),
+        quote(message),
+        quote(error_code)
+    );
+    json_response(status, body)
 }
 
 /// The Management API 429 body [ISS-RESET31].
