@@ -240,3 +240,7 @@ impl Recorder {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "recorder_tests.rs"]
+mod tests;
