@@ -17,6 +17,10 @@ const SIM_SECRET: &str = "backend-secret";
 const ORDERS: &str = "https://orders.example.com/";
 
 fn tenant(tier_name: &str) -> RunningSim {
+    tenant_with_quota(tier_name, None)
+}
+
+fn tenant_with_quota(tier_name: &str, quota: Option<sim::ClientQuota>) -> RunningSim {
     let mut config = SimConfig::new(tier::builtin(tier_name).unwrap());
     config.users = 20;
     config.apis.push(SimApi::new(ORDERS));
@@ -34,7 +38,7 @@ fn tenant(tier_name: &str) -> RunningSim {
                 scopes: vec![],
             },
         ],
-        quota: None,
+        quota,
     });
     sim::start(config, "127.0.0.1:0").unwrap()
 }
@@ -200,4 +204,40 @@ fn deleting_and_restoring_a_grant_mid_run_shows_in_the_outcomes() {
         .find(|a| a.audience == ORDERS)
         .unwrap();
     assert!(orders.counts_toward_quota && orders.denied_other >= 8);
+}
+
+#[test]
+fn min_quota_remaining_stops_on_the_client_quota_header() {
+    let s = tenant_with_quota(
+        "private-cloud-1500",
+        Some(sim::ClientQuota {
+            per_hour: Some(10),
+            per_day: None,
+            enforce: true,
+        }),
+    );
+    let mut op = users_op();
+    op.name = "orders-token".into();
+    op.kind = OperationKind::Token {
+        client: 0,
+        audience: Some(ORDERS.into()),
+        scope: None,
+    };
+    let mut plan = plan(vec![op], vec![phase(3.0, 10.0, 1)]);
+    plan.stop.min_quota_remaining = Some(5);
+    let out = engine::run(&plan, &sim_target(&s), sim_options()).unwrap();
+    assert_conserved(&out);
+    // The 6th token leaves r=4 < 5: the run stops there, before the quota's 429s.
+    assert_eq!(
+        out.stop_reason,
+        StopReason::MinQuotaRemaining { remaining: 4 }
+    );
+    let r = row(&out.snapshot, "orders-token");
+    assert_eq!((r.sent, r.ok, r.status_429), (6, 6, 0), "{r:?}");
+    let stats = sim_stats(&s);
+    assert_eq!(stats["tokens_issued"][ID][ORDERS], 6);
+    assert_eq!(
+        stats["quota"]["used"], 6,
+        "custom-API tokens count toward the month"
+    );
 }

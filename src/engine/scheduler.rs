@@ -31,6 +31,18 @@ pub const TICK: Duration = Duration::from_millis(1);
 /// Arrivals picked up later than this after their intended time are dropped as late.
 pub const LATE_AFTER: Duration = Duration::from_millis(10);
 
+/// Why an arrival due `now` cannot go, if it cannot: late first (the scheduler fell behind),
+/// then busy (the phase's in-flight cap is reached).
+pub fn refuse(now: Instant, intended: Instant, in_flight: usize, cap: usize) -> Option<DropReason> {
+    if now.saturating_duration_since(intended) > LATE_AFTER {
+        Some(DropReason::Late)
+    } else if in_flight >= cap {
+        Some(DropReason::Busy)
+    } else {
+        None
+    }
+}
+
 pub struct Scheduler {
     pub ctx: Rc<Ctx>,
     pub jobs: async_channel::Sender<Job>,
@@ -86,12 +98,8 @@ impl Scheduler {
                     .phases()
                     .get(arrival.phase)
                     .map_or(0, |p| p.max_in_flight);
-                if now.saturating_duration_since(intended) > LATE_AFTER {
-                    ctx.sink.dropped(op, arrival.at, DropReason::Late, false);
-                    continue;
-                }
-                if ctx.in_flight.get() >= cap {
-                    ctx.sink.dropped(op, arrival.at, DropReason::Busy, false);
+                if let Some(reason) = refuse(now, intended, ctx.in_flight.get(), cap) {
+                    ctx.sink.dropped(op, arrival.at, reason, false);
                     continue;
                 }
                 ctx.in_flight.set(ctx.in_flight.get() + 1);
@@ -112,5 +120,35 @@ impl Scheduler {
                 ctx.stopper.trigger(StopReason::Completed);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drop_rule_table() {
+        let t = Instant::now();
+        let ms = Duration::from_millis;
+        // (now − intended, in flight, cap, expected)
+        let table = [
+            (ms(0), 0, 4, None),
+            (ms(2), 3, 4, None), // normal 1–2 ms tick jitter: sent
+            (ms(10), 3, 4, None),
+            (ms(11), 0, 4, Some(DropReason::Late)),
+            (ms(500), 4, 4, Some(DropReason::Late)),
+            (ms(1), 4, 4, Some(DropReason::Busy)),
+            (ms(0), 9, 4, Some(DropReason::Busy)), // a later phase lowered the cap
+        ];
+        for (late, in_flight, cap, want) in table {
+            assert_eq!(
+                refuse(t + late, t, in_flight, cap),
+                want,
+                "{late:?} {in_flight}/{cap}"
+            );
+        }
+        // An arrival picked up early (never happens, but must not underflow): sent.
+        assert_eq!(refuse(t, t + ms(5), 0, 1), None);
     }
 }
