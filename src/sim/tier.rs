@@ -4,6 +4,15 @@
 //! `--tier-file`); every number carries its source, a URL or "assumed: why". This module owns the
 //! file model and the questions the rest of the crate asks ("which buckets apply to this call?");
 //! it keeps no bucket state (`limiter.rs` does).
+//!
+//! What a tier's buckets produce on the wire: lower-case `x-ratelimit-limit` (size of the tightest
+//! bucket), `x-ratelimit-remaining` and `x-ratelimit-reset` (epoch second, rounded up, when that
+//! bucket next gains a whole token; the current second when it is full) on every limited
+//! response. A Management 429 has Auth0's body `{"statusCode":429,"error":"Too Many Requests",
+//! "message":"Global limit has been reached","errorCode":"too_many_requests"}` [ISS-RESET31]; a
+//! token-endpoint 429 `{"error":"too_many_requests","error_description":"Global limit has been
+//! reached"}`, whose description is **assumed** (the reference only pins `error`). `refill =
+//! "window"` switches every bucket of the tier to fixed-window top-ups (see `bucket.rs`).
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
