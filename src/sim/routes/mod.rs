@@ -4,6 +4,7 @@
 mod mgmt;
 mod simctl;
 mod token;
+mod token_body;
 
 use axum::Json;
 use axum::Router;
