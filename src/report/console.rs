@@ -77,7 +77,7 @@ fn quota_line(s: &Snapshot, info: &RunInfo) -> String {
         _ => " (tier quota unknown)".to_string(),
     };
     let ends = match q.runs_out_day {
-        Some(d) => format!("; runs out on day {d:.1}"),
+        Some(d) => format!("; used up {}", super::verdict::runs_out(d)),
         None if q.quota.is_some() => "; lasts the month".to_string(),
         None => String::new(),
     };

@@ -9,7 +9,7 @@ pub const FILE: &str = "report.html";
 
 const STYLE: &str = "
 body { font-family: Helvetica, Arial, sans-serif; color: #212121; margin: 0; background: #fafafa; }
-main { max-width: 1000px; margin: 0 auto; padding: 24px; background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px; background: #fff; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 20px 0 6px; }

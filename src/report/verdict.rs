@@ -113,7 +113,7 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
     let stop = info
         .stop_reason
         .as_deref()
-        .map(|r| format!(", stopped by {r}"))
+        .map(|r| format!(" (stop: {r})"))
         .unwrap_or_default();
     out.push(format!(
         "Verdict: {label}. {} ran {:.1} s{stop}: {} of {} scheduled requests were sent, {} succeeded.",
@@ -125,12 +125,19 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
     ));
     out.push(rate_limit_sentence(s, &all));
     if errors > 0 {
+        let kinds: Vec<String> = [
+            (all.status_4xx, "other 4xx"),
+            (all.status_5xx, "5xx"),
+            (all.transport_errors, "transport errors"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{} {what}", thousands(*n)))
+        .collect();
         out.push(format!(
-            "{} requests failed otherwise ({} 4xx, {} 5xx, {} transport errors).",
+            "{} requests failed otherwise ({}).",
             thousands(errors),
-            all.status_4xx,
-            all.status_5xx,
-            all.transport_errors
+            kinds.join(", ")
         ));
     }
     if all.dropped > 0 {
@@ -223,7 +230,7 @@ fn quota_sentence(s: &Snapshot, info: &RunInfo, q: &QuotaView) -> String {
         String::new()
     };
     match q.runs_out_day {
-        Some(day) => text.push_str(&format!("; the quota runs out on day {day:.1}{used}.")),
+        Some(day) => text.push_str(&format!("; the quota is used up {}{used}.", runs_out(day))),
         None if q.quota.is_some() => text.push_str(&format!("; the quota lasts the month{used}.")),
         None => text.push('.'),
     }
@@ -245,4 +252,15 @@ fn threshold_sentence(all: &[ThresholdResult], broken: &[&ThresholdResult]) -> S
         all.len(),
         list.join("; ")
     )
+}
+
+/// Day 1.023 → "after 0.6 hours (day 1 of a 30-day month)".
+pub fn runs_out(day: f64) -> String {
+    let elapsed_days = (day - 1.0).max(0.0);
+    let after = if elapsed_days < 1.0 {
+        format!("after {:.1} hours", elapsed_days * 24.0)
+    } else {
+        format!("after {elapsed_days:.1} days")
+    };
+    format!("{after} (day {} of a 30-day month)", day.floor() as u64)
 }

@@ -88,7 +88,10 @@ impl TimeView {
                 } else {
                     format!(" {}", e.detail)
                 };
-                (e.at_s, format!("{:.0} s: {}{detail}", e.at_s, e.action))
+                (
+                    e.at_s,
+                    format!("{} s: {}{detail}", short_seconds(e.at_s), e.action),
+                )
             })
             .collect();
         TimeView {
@@ -97,4 +100,10 @@ impl TimeView {
             events,
         }
     }
+}
+
+/// 5 → "5", 14.5 → "14.5".
+fn short_seconds(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 pub const WIDTH: f64 = 960.0;
 const LEFT: f64 = 70.0;
-const RIGHT: f64 = 20.0;
+const RIGHT: f64 = 40.0;
 const BOTTOM: f64 = 46.0;
 const LEGEND_ROW: f64 = 18.0;
 const FONT: &str = "font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\"";
@@ -98,16 +98,20 @@ impl Frame {
     /// A polyline through `points` (data units); `None` breaks the line.
     pub fn line(&mut self, points: &[Option<(f64, f64)>], color: &str, dashed: bool) {
         let mut d = String::new();
-        let mut pen_down = false;
-        for p in points {
-            match p {
-                Some((x, y)) => {
-                    let cmd = if pen_down { 'L' } else { 'M' };
-                    let _ = write!(d, "{cmd}{:.1},{:.1} ", self.x(*x), self.y(*y));
-                    pen_down = true;
-                }
-                None => pen_down = false,
+        for (i, p) in points.iter().enumerate() {
+            let Some((x, y)) = p else { continue };
+            let (px, py) = (self.x(*x), self.y(*y));
+            let joined_before = i > 0 && points[i - 1].is_some();
+            let joined_after = points.get(i + 1).is_some_and(Option::is_some);
+            if !joined_before && !joined_after {
+                // A lone point (sparse series): a dot, since a one-point path draws nothing.
+                self.push(&format!(
+                    "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3\" fill=\"{color}\"/>"
+                ));
+                continue;
             }
+            let cmd = if joined_before { 'L' } else { 'M' };
+            let _ = write!(d, "{cmd}{px:.1},{py:.1} ");
         }
         if d.is_empty() {
             return;
@@ -167,14 +171,11 @@ impl Frame {
                 "<line x1=\"{x:.1}\" y1=\"{top:.1}\" x2=\"{x:.1}\" y2=\"{bottom:.1}\" stroke=\"#6a1b9a\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"/>"
             ));
             let y = top + 12.0 + (i % 3) as f64 * 13.0;
-            let anchor = if x > self.right() - 160.0 {
-                "end"
-            } else {
-                "start"
-            };
+            let fits_right = x + 4.0 + text_width(label) <= WIDTH - 2.0;
+            let anchor = if fits_right { "start" } else { "end" };
             let dx = if anchor == "end" { -4.0 } else { 4.0 };
             self.push(&format!(
-                "<text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" fill=\"#6a1b9a\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" fill=\"#6a1b9a\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
                 x + dx,
                 esc(label)
             ));
@@ -228,8 +229,13 @@ impl Frame {
     }
 }
 
+/// Rough width of 12 px Helvetica text, enough to keep labels inside the picture.
+pub fn text_width(text: &str) -> f64 {
+    6.6 * text.chars().count() as f64
+}
+
 fn key_width(key: &Key) -> f64 {
-    40.0 + 7.0 * key.label.chars().count() as f64
+    40.0 + text_width(&key.label)
 }
 
 fn legend_rows(legend: &[Key]) -> Vec<Vec<&Key>> {
