@@ -64,15 +64,24 @@ fn table(out: &mut String, t: &DocTable) {
     out.push('\n');
 }
 
-/// Text that must not start Markdown structure or HTML: `<`, `*`, `_` and backticks escaped.
+/// Keeps text literal without cluttering the raw file: escapes backslashes, backticks, `*`,
+/// and `<` only where it could open an HTML tag. (GFM ignores `_` inside words.)
 fn inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
-            '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' => {
+            '\\' | '`' | '*' => {
                 out.push('\\');
                 out.push(c);
             }
+            '<' if chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                out.push_str("\\<");
+            }
+            '_' if out.is_empty() || out.ends_with(' ') => out.push_str("\\_"),
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
@@ -83,4 +92,18 @@ fn inline(s: &str) -> String {
 fn cell(s: &str) -> String {
     let s = inline(s).replace('|', "\\|");
     if s.is_empty() { " ".to_string() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_raw_text_readable() {
+        assert_eq!(inline("p99_ms <= 800"), "p99_ms <= 800");
+        assert_eq!(inline("<script> *x* `y`"), "\\<script> \\*x\\* \\`y\\`");
+        assert_eq!(inline("_lead a\nb"), "\\_lead a b");
+        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(cell(""), " ");
+    }
 }

@@ -35,7 +35,7 @@ fn second(op: usize, s: u64) -> (u64, u64, u64, u64, u64, u64, u64) {
             (8, 8 - dropped, 8 - dropped - n429, n429, 0, 0, 0)
         }
         1 => {
-            let n = u64::from(s % 2 == 0);
+            let n = u64::from(s.is_multiple_of(2));
             (n, n, n, 0, 0, 0, 0)
         }
         _ => {

@@ -1,0 +1,246 @@
+//! The documents: `report.md` against a golden file (regenerate with `UPDATE_GOLDEN=1`), the
+//! HTML's self-containment and well-formedness, the terminal summary, and that documents
+//! re-rendered from the files equal the ones rendered from the run.
+
+#![allow(clippy::unwrap_used)]
+
+mod report_common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use quotaprobe::metrics::threshold;
+use quotaprobe::report;
+use report_common::{snapshot, threshold_results};
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with UPDATE_GOLDEN=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .map(|i| i + 1)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()) + 1);
+        panic!(
+            "{} differs from the rendered output at line {line} (UPDATE_GOLDEN=1 to accept):\n--- golden\n{}\n+++ actual\n{}",
+            path.display(),
+            expected.lines().nth(line - 1).unwrap_or(""),
+            actual.lines().nth(line - 1).unwrap_or("")
+        );
+    }
+}
+
+fn written() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = snapshot();
+    report::write_all(tmp.path(), &s, &threshold_results(&s)).unwrap();
+    tmp
+}
+
+#[test]
+fn markdown_matches_golden() {
+    let tmp = written();
+    let md = fs::read_to_string(tmp.path().join("report.md")).unwrap();
+    golden("report.md", &md);
+    // The verdict comes first and answers the capacity question.
+    let verdict = md.split("## Charts").next().unwrap();
+    assert!(verdict.contains("**Verdict: does not fit."));
+    assert!(verdict.contains("first 429 came 8.1 s into the run, on list-users"));
+    assert!(verdict.contains("https://orders.example.com (10)"));
+    assert!(verdict.contains("129,600 % of the tier's 1,000 quota"));
+    assert!(verdict.contains("day 1 of a 30-day month"));
+    assert!(md.contains("![Requests per second by outcome](charts/requests.svg)"));
+    assert!(md.contains("## Glossary") && md.contains("**corrected latency**"));
+}
+
+#[test]
+fn console_matches_golden() {
+    let s = snapshot();
+    let text = report::console::render(&s, Path::new("reports/sample"), &threshold_results(&s));
+    golden("console.txt", &text);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("operation") && lines[0].ends_with("p99 ms"));
+    // Columns line up: every table row is as wide as the header.
+    let width = lines[0].len();
+    for row in &lines[1..5] {
+        assert_eq!(row.len(), width, "{row:?}");
+    }
+    assert!(text.contains("verdict: does not fit (m2m-token-caching on tier free)"));
+    assert!(text.contains("PASS list-users p99_ms 425.983 <= 800"));
+    assert!(text.contains("FAIL list-users max_429_ratio 0.127 > 0.05"));
+    assert!(text.contains("report:  reports/sample/report.html"));
+}
+
+#[test]
+fn a_clean_run_fits() {
+    let mut s = snapshot();
+    for r in &mut s.summary {
+        r.ok = r.sent;
+        (r.status_429, r.status_4xx, r.status_5xx, r.transport_errors) = (0, 0, 0, 0);
+        r.first_429_s = None;
+    }
+    s.audiences.retain(|a| !a.counts_toward_quota);
+    let text = report::console::render(&s, Path::new("d"), &[]);
+    assert!(text.contains("verdict: fits"), "{text}");
+    assert!(
+        text.contains("no token counted toward the M2M quota"),
+        "{text}"
+    );
+    let doc = report::document::build(&s, &[]);
+    assert!(doc.verdict.fits);
+    assert!(
+        doc.verdict
+            .paragraph()
+            .contains("No request was rate-limited (no 429).")
+    );
+    assert!(doc.verdict.paragraph().contains("No thresholds were set."));
+}
+
+fn tags(html: &str) -> Vec<(bool, String)> {
+    // (closing, name) for every tag; void and self-closing tags are skipped.
+    const VOID: [&str; 6] = ["meta", "br", "img", "hr", "input", "link"];
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let end = rest.find('>').expect("unclosed tag");
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('!') || tag.ends_with('/') {
+            continue;
+        }
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if !VOID.contains(&name.as_str()) {
+            out.push((closing, name));
+        }
+    }
+    out
+}
+
+#[test]
+fn html_is_self_contained_and_well_formed() {
+    let tmp = written();
+    let html = fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    let lower = html.to_lowercase();
+    for forbidden in [
+        "src=", "href=", "url(", "@import", "<script", "<link", "<img", "<iframe",
+    ] {
+        assert!(
+            !lower.contains(forbidden),
+            "report.html contains {forbidden}"
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), 4, "one <svg> per chart");
+    assert_eq!(html.matches("</svg>").count(), 4);
+    let mut stack: Vec<String> = Vec::new();
+    for (closing, name) in tags(&html) {
+        if closing {
+            assert_eq!(
+                stack.pop().as_deref(),
+                Some(name.as_str()),
+                "unbalanced </{name}>"
+            );
+        } else {
+            stack.push(name);
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    // Units on every axis, an explanation under every chart, a glossary.
+    for label in [
+        "requests per second",
+        "latency, milliseconds",
+        "requests left in the bucket",
+        "M2M tokens per 30-day month",
+    ] {
+        assert!(html.contains(label), "axis label {label}");
+    }
+    assert_eq!(html.matches("<figcaption>").count(), 4);
+    assert!(html.contains("<h2>Glossary</h2>") && html.contains("<dt>dropped</dt>"));
+    // Event markers on the three time charts.
+    assert_eq!(html.matches("5 s: rotate-secret backend").count(), 3);
+    assert!(html.contains("class=\"verdict nofit\""));
+    assert!(html.contains("<tr class=\"fail\">"));
+}
+
+#[test]
+fn documents_rendered_from_the_files_equal_the_originals() {
+    let tmp = written();
+    let read = |p: PathBuf| fs::read(p).unwrap();
+    let (md, html) = (
+        read(tmp.path().join("report.md")),
+        read(tmp.path().join("report.html")),
+    );
+    let quota = read(tmp.path().join("charts/quota.svg"));
+    fs::remove_file(tmp.path().join("report.md")).unwrap();
+    let back = report::read(tmp.path()).unwrap();
+    let results = report::read_thresholds(tmp.path()).unwrap().unwrap();
+    report::render(tmp.path(), &back, &results).unwrap();
+    assert!(read(tmp.path().join("report.md")) == md);
+    assert!(read(tmp.path().join("report.html")) == html);
+    assert!(read(tmp.path().join("charts/quota.svg")) == quota);
+}
+
+#[test]
+fn missing_run_keys_degrade_gracefully() {
+    let mut s = snapshot();
+    s.run.clear();
+    s.events.clear();
+    s.audiences
+        .iter_mut()
+        .for_each(|a| a.tier_monthly_quota = None);
+    let doc = report::document::build(&s, &[]);
+    let text = doc.verdict.paragraph();
+    assert!(text.contains("(unnamed scenario) ran 20.0 s"), "{text}");
+    assert!(
+        text.contains("the tier's monthly quota is unknown"),
+        "{text}"
+    );
+    let empty = report::document::build(&quotaprobe::metrics::Snapshot::default(), &[]);
+    assert_eq!(empty.verdict.label, "nothing was sent");
+    assert_eq!(empty.charts.len(), 4);
+    assert!(empty.charts[0].svg.contains("no requests were scheduled"));
+}
+
+#[test]
+fn thresholds_file_round_trips_and_decides() {
+    let s = snapshot();
+    let results = threshold_results(&s);
+    assert_eq!(
+        results.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "PASS list-users p99_ms 425.983 <= 800",
+            "FAIL list-users max_429_ratio 0.127 > 0.05",
+            "FAIL ALL max_quota_pct 129600.000 > 100",
+        ]
+    );
+    assert!(!threshold::all_passed(&results));
+    assert!(results[2].abort);
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(report::read_thresholds(tmp.path()).unwrap(), None);
+    report::write_thresholds(tmp.path(), &results).unwrap();
+    let csv = fs::read_to_string(tmp.path().join("thresholds.csv")).unwrap();
+    assert!(
+        csv.contains("\nlist-users,max_429_ratio,0.05,0.12658227848101267,false,false\n"),
+        "{csv}"
+    );
+    assert_eq!(report::read_thresholds(tmp.path()).unwrap(), Some(results));
+}
