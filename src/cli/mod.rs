@@ -5,6 +5,7 @@
 
 mod compare;
 mod pending;
+mod plan;
 mod report;
 mod run;
 mod serve;
@@ -49,7 +50,7 @@ impl Exit {
 /// Exit codes: 0 ran and every threshold held; 1 failure at run time; 2 bad usage or bad
 /// scenario (nothing was sent); 3 ran, but a threshold was breached.
 #[derive(Debug, Parser)]
-#[command(name = "quotaprobe", version, about, long_about = None, propagate_version = true)]
+#[command(name = "quotaprobe", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -80,7 +81,9 @@ pub enum Command {
     ///
     /// Example: quotaprobe report reports/quickstart-20261123T190000
     Report(ReportArgs),
-    /// Print the load-test request Auth0 asks for before a real-tenant test (not built yet).
+    /// Print the load-test request Auth0 asks for before a real-tenant test. Sends nothing.
+    ///
+    /// Example: quotaprobe plan scenarios/quickstart.toml --format md
     Plan(PlanArgs),
     /// Merge the report folders of a sharded run (not built yet).
     Merge(MergeArgs),
@@ -213,7 +216,7 @@ pub fn dispatch(cli: Cli) -> Exit {
         Command::Validate(args) => validate::validate(args),
         Command::Tiers(args) => tiers::tiers(args),
         Command::Report(args) => report::report(args),
-        Command::Plan(_) => pending::not_built("plan", 7),
+        Command::Plan(args) => plan::plan(args),
         Command::Merge(_) => pending::not_built("merge", 10),
     };
     match result {
@@ -250,3 +253,45 @@ impl CliError {
 }
 
 pub(crate) type CliResult = Result<Exit, CliError>;
+
+/// Tier names a simulated scenario may name.
+pub(crate) fn known_tiers() -> Vec<&'static str> {
+    vec![
+        "free",
+        "essentials",
+        "professional",
+        "enterprise",
+        "enterprise-nonprod",
+        "private-cloud-100",
+        "private-cloud-500",
+        "private-cloud-1500",
+    ]
+}
+
+/// The monthly M2M quota of the plan's simulated tier, if it has one.
+pub(crate) fn tier_quota(plan: &crate::scenario::RunPlan) -> Option<u64> {
+    match &plan.target {
+        crate::scenario::TargetPlan::Simulated(sim) if sim.tier == "free" => Some(1_000),
+        crate::scenario::TargetPlan::Simulated(sim)
+            if sim.tier == "essentials" || sim.tier == "professional" =>
+        {
+            Some(1_000)
+        }
+        _ => None,
+    }
+}
+
+/// Loads a scenario with the command line's overrides; a bad file is a usage error (exit 2).
+pub(crate) fn load_plan(
+    path: &std::path::Path,
+    tier: Option<String>,
+    seed: Option<u64>,
+) -> Result<crate::scenario::RunPlan, CliError> {
+    let tiers = known_tiers();
+    crate::scenario::load(
+        path,
+        Some(&tiers),
+        crate::scenario::Overrides { tier, seed },
+    )
+    .map_err(CliError::usage)
+}

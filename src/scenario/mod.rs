@@ -1,10 +1,73 @@
 //! Scenario files: the TOML model, validation, and the resolved [`RunPlan`].
 //!
-//! Only this module knows the file's shape. `load` parses, interpolates `${VAR}`s, validates and
-//! resolves; every error names `file:line:column`, the key path and the fix.
+//! Only this module knows the file's shape. [`load`] parses, interpolates `${VAR}`s, validates
+//! and resolves; every error names `file:line:column`, the key path and the fix. It owns no
+//! flags (the CLI passes [`Overrides`]) and sends nothing.
 
+mod env;
+mod error;
+pub mod forecast;
+mod locate;
 pub mod plan;
+pub mod request;
+mod resolve;
 pub mod secret;
+mod spec;
 
+use std::path::Path;
+
+pub use error::{Located, ScenarioError};
+pub use forecast::Forecast;
 pub use plan::*;
+pub use resolve::{Context, DEFAULT_SEED, Overrides};
 pub use secret::Secret;
+
+/// Reads, parses and resolves a scenario file against the process environment.
+pub fn load(
+    path: &Path,
+    known_tiers: Option<&[&str]>,
+    overrides: Overrides,
+) -> Result<RunPlan, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let env = |name: &str| std::env::var(name).ok();
+    let ctx = Context {
+        env: &env,
+        known_tiers,
+        overrides,
+    };
+    parse(path, &text, &ctx)
+}
+
+/// Parses and resolves scenario `text` (named `path` in errors).
+pub fn parse(path: &Path, text: &str, ctx: &Context<'_>) -> Result<RunPlan, ScenarioError> {
+    let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
+        let at = e.span().map_or((1, 1), |s| locate::line_col(text, s.start));
+        let message = e.message().trim_end().replace('\n', " ");
+        let message = if message.starts_with("unknown field") {
+            format!("{message}; remove the key or fix its spelling")
+        } else {
+            message
+        };
+        ScenarioError::at(path, at, "", message)
+    })?;
+    resolve::resolve(spec, ctx).map_err(|problems| {
+        ScenarioError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| {
+                    let (line, column) = locate::locate(text, &p.path);
+                    Located {
+                        file: path.to_path_buf(),
+                        line,
+                        column,
+                        key: p.key(),
+                        message: p.message,
+                    }
+                })
+                .collect(),
+        )
+    })
+}

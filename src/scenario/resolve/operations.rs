@@ -1,0 +1,334 @@
+//! Operations, events and thresholds: what is sent, what changes mid-run, what must hold.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::Resolver;
+use super::target::positive;
+use crate::scenario::plan::*;
+use crate::scenario::spec::{EventSpec, OperationSpec, ThresholdSpec};
+
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+fn client_index(
+    r: &mut Resolver<'_>,
+    path: &[&str],
+    name: Option<&str>,
+    clients: &[ClientPlan],
+) -> usize {
+    let Some(name) = name else { return 0 };
+    match clients.iter().position(|c| c.name == name) {
+        Some(i) => i,
+        None => {
+            let known: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
+            r.problem(
+                path,
+                format!(
+                    "no client named {name:?}; define it in [[clients]] or use one of: {}",
+                    known.join(", ")
+                ),
+            );
+            0
+        }
+    }
+}
+
+fn method(r: &mut Resolver<'_>, path: &[&str], m: Option<&str>) -> String {
+    let m = m.unwrap_or("GET").to_ascii_uppercase();
+    if !METHODS.contains(&m.as_str()) {
+        r.problem(
+            path,
+            format!(
+                "unknown HTTP method {m:?}; use one of {}",
+                METHODS.join(", ")
+            ),
+        );
+    }
+    m
+}
+
+/// Keys that make no sense for a kind are errors, so a typo'd intent is not silently ignored.
+fn unused(r: &mut Resolver<'_>, idx: &str, kind: &str, keys: &[(&str, bool)]) {
+    for (key, set) in keys {
+        if *set {
+            r.problem(
+                &["operations", idx, key],
+                format!("is not used by kind = \"{kind}\"; remove it"),
+            );
+        }
+    }
+}
+
+pub(super) fn operations(
+    r: &mut Resolver<'_>,
+    specs: &[OperationSpec],
+    clients: &[ClientPlan],
+) -> Vec<OperationPlan> {
+    if specs.is_empty() {
+        r.problem(&["operations"], "a scenario needs at least one [[operations]] entry (kind = \"token\", \"management\" or \"http\")");
+    }
+    let mut out: Vec<OperationPlan> = Vec::new();
+    for (i, o) in specs.iter().enumerate() {
+        let idx = i.to_string();
+        let idx = idx.as_str();
+        if o.name.trim().is_empty() || o.name == "ALL" || out.iter().any(|p| p.name == o.name) {
+            r.problem(
+                &["operations", idx, "name"],
+                format!(
+                    "operation name {:?} must be non-empty, unique and not \"ALL\"",
+                    o.name
+                ),
+            );
+        }
+        let client = client_index(
+            r,
+            &["operations", idx, "client"],
+            o.client.as_deref(),
+            clients,
+        );
+        let audience = o
+            .audience
+            .as_ref()
+            .and_then(|a| r.text(&["operations", idx, "audience"], a));
+        let scope = o.scope.clone();
+        let body = o
+            .body
+            .as_ref()
+            .and_then(|b| r.text(&["operations", idx, "body"], b));
+        let kind = match o.kind.as_str() {
+            "token" => {
+                unused(
+                    r,
+                    idx,
+                    "token",
+                    &[
+                        ("method", o.method.is_some()),
+                        ("path", o.path.is_some()),
+                        ("url", o.url.is_some()),
+                        ("body", o.body.is_some()),
+                        ("headers", !o.headers.is_empty()),
+                    ],
+                );
+                OperationKind::Token {
+                    client,
+                    audience,
+                    scope,
+                }
+            }
+            "management" => {
+                unused(
+                    r,
+                    idx,
+                    "management",
+                    &[
+                        ("url", o.url.is_some()),
+                        ("audience", o.audience.is_some()),
+                        ("headers", !o.headers.is_empty()),
+                    ],
+                );
+                let path = match &o.path {
+                    Some(p) if p.starts_with("/api/v2/") => {
+                        r.text(&["operations", idx, "path"], p).unwrap_or_default()
+                    }
+                    Some(p) => {
+                        r.problem(
+                            &["operations", idx, "path"],
+                            format!(
+                                "{p:?} is not a Management API path; it must start with /api/v2/"
+                            ),
+                        );
+                        String::new()
+                    }
+                    None => {
+                        r.problem(
+                            &["operations", idx],
+                            "kind = \"management\" needs path = \"/api/v2/...\"",
+                        );
+                        String::new()
+                    }
+                };
+                let method = method(r, &["operations", idx, "method"], o.method.as_deref());
+                OperationKind::Management {
+                    client,
+                    method,
+                    path,
+                    body,
+                }
+            }
+            "http" => {
+                unused(r, idx, "http", &[("path", o.path.is_some())]);
+                let url = match &o.url {
+                    Some(u) => {
+                        let u = r.text(&["operations", idx, "url"], u).unwrap_or_default();
+                        if !(u.starts_with('/')
+                            || u.starts_with("http://")
+                            || u.starts_with("https://"))
+                        {
+                            r.problem(&["operations", idx, "url"], format!("{u:?} must be absolute (https://...) or target-relative (/path)"));
+                        }
+                        u
+                    }
+                    None => {
+                        r.problem(
+                            &["operations", idx],
+                            "kind = \"http\" needs url = \"https://...\" or \"/path\"",
+                        );
+                        String::new()
+                    }
+                };
+                let method = method(r, &["operations", idx, "method"], o.method.as_deref());
+                let mut headers = Vec::new();
+                for (k, v) in &o.headers {
+                    if let Some(v) = r.text(&["operations", idx, "headers", k], v) {
+                        headers.push((k.clone(), v));
+                    }
+                }
+                let bearer = (o.audience.is_some() || o.client.is_some()).then_some(BearerPlan {
+                    client,
+                    audience,
+                    scope,
+                });
+                OperationKind::Http {
+                    method,
+                    url,
+                    headers,
+                    body,
+                    bearer,
+                }
+            }
+            other => {
+                r.problem(
+                    &["operations", idx, "kind"],
+                    format!("unknown kind {other:?}; use \"token\", \"management\" or \"http\""),
+                );
+                continue;
+            }
+        };
+        let throttle_per_s = positive(r, &["operations", idx, "throttle"], o.throttle);
+        out.push(OperationPlan {
+            name: o.name.clone(),
+            kind,
+            weight: o.weight.unwrap_or(1),
+            throttle_per_s,
+        });
+    }
+    if !out.is_empty() && out.iter().all(|o| o.weight == 0) {
+        r.problem(
+            &["operations", "0", "weight"],
+            "operation weights sum to zero; give at least one operation weight >= 1",
+        );
+    }
+    out
+}
+
+pub(super) fn events(
+    r: &mut Resolver<'_>,
+    specs: &[EventSpec],
+    clients: &[ClientPlan],
+    real: bool,
+    planned: Duration,
+) -> Vec<EventPlan> {
+    let mut out = Vec::new();
+    for (i, e) in specs.iter().enumerate() {
+        let idx = i.to_string();
+        let idx = idx.as_str();
+        let at = humantime::parse_duration(e.at.trim()).ok();
+        if at.is_none() {
+            r.problem(
+                &["events", idx, "at"],
+                format!("{:?} is not a duration; write it like \"40s\"", e.at),
+            );
+        }
+        let at = at.unwrap_or_default();
+        if at >= planned && !planned.is_zero() {
+            r.problem(
+                &["events", idx, "at"],
+                format!(
+                    "{} is at or after the end of the phases ({}); move it earlier",
+                    e.at,
+                    humantime::format_duration(planned)
+                ),
+            );
+        }
+        let action = match e.action.as_str() {
+            "rotate-secret" => EventAction::RotateSecret,
+            "delete-grant" => EventAction::DeleteGrant,
+            "restore-grant" => EventAction::RestoreGrant,
+            other => {
+                r.problem(&["events", idx, "action"], format!("unknown action {other:?}; use \"rotate-secret\", \"delete-grant\" or \"restore-grant\""));
+                continue;
+            }
+        };
+        if real && !e.allow_on_real_tenant {
+            r.problem(&["events", idx], "changes a real tenant's configuration; add allow_on_real_tenant = true if you really mean it");
+        }
+        let client = client_index(r, &["events", idx, "client"], Some(&e.client), clients);
+        let audience = e
+            .audience
+            .as_ref()
+            .and_then(|a| r.text(&["events", idx, "audience"], a));
+        out.push(EventPlan {
+            at,
+            action,
+            client,
+            audience,
+        });
+    }
+    out
+}
+
+pub(super) fn thresholds(
+    r: &mut Resolver<'_>,
+    specs: &BTreeMap<String, ThresholdSpec>,
+    ops: &[OperationPlan],
+) -> Vec<ThresholdPlan> {
+    let mut out = Vec::new();
+    for (name, spec) in specs {
+        let operation = if name == "ALL" {
+            None
+        } else {
+            match ops.iter().position(|o| &o.name == name) {
+                Some(i) => Some(i),
+                None => {
+                    let known: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
+                    r.problem(
+                        &["thresholds", name],
+                        format!(
+                            "no operation named {name:?}; use \"ALL\" or one of: {}",
+                            known.join(", ")
+                        ),
+                    );
+                    continue;
+                }
+            }
+        };
+        let limits = spec.limits();
+        if limits.is_empty() {
+            r.problem(&["thresholds", name], "sets no limit; add p99_ms, p50_ms, max_429_ratio, max_error_ratio, min_achieved_rps or max_quota_pct");
+        }
+        for (key, limit) in limits {
+            let Some(metric) = ThresholdMetric::ALL.into_iter().find(|m| m.key() == key) else {
+                continue;
+            };
+            let ratio = matches!(
+                metric,
+                ThresholdMetric::Max429Ratio | ThresholdMetric::MaxErrorRatio
+            );
+            if !limit.is_finite() || limit < 0.0 || (ratio && limit > 1.0) {
+                let range = if ratio { "between 0 and 1" } else { ">= 0" };
+                r.problem(
+                    &["thresholds", name, key],
+                    format!("must be {range}, got {limit}"),
+                );
+                continue;
+            }
+            out.push(ThresholdPlan {
+                operation,
+                metric,
+                limit,
+                abort: spec.abort,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,166 @@
+//! Phases, retries, stops and HTTP timeouts: when and how hard requests are sent.
+
+use std::time::Duration;
+
+use super::Resolver;
+use crate::scenario::plan::*;
+use crate::scenario::spec::{HttpSpec, PhaseSpec, RetrySpec, StopSpec};
+
+/// Highest arrival rate a phase may ask for.
+const MAX_RATE: f64 = 1_000_000.0;
+const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+const MAX_IN_FLIGHT: i64 = 100_000;
+/// Longest phase; keeps every sum of durations far from overflow.
+const MAX_PHASE: Duration = Duration::from_secs(30 * 86_400);
+
+pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan> {
+    if specs.is_empty() {
+        r.problem(
+            &["phases"],
+            "a scenario needs at least one [[phases]] entry with duration and rate",
+        );
+    }
+    let mut out = Vec::new();
+    for (i, p) in specs.iter().enumerate() {
+        let idx = i.to_string();
+        let idx = idx.as_str();
+        let mut duration = r.duration(&["phases", idx, "duration"], &p.duration);
+        if duration.is_some_and(|d| d > MAX_PHASE) {
+            r.problem(
+                &["phases", idx, "duration"],
+                "must be at most 30 days; split a longer soak into runs",
+            );
+            duration = None;
+        }
+        let mut ok = duration.is_some();
+        for (key, value) in [("rate", Some(p.rate)), ("ramp_to", p.ramp_to)] {
+            if let Some(v) = value
+                && (!v.is_finite() || v <= 0.0 || v > MAX_RATE)
+            {
+                r.problem(
+                    &["phases", idx, key],
+                    format!("must be > 0 and <= {MAX_RATE} arrivals per second, got {v}"),
+                );
+                ok = false;
+            }
+        }
+        let max_in_flight = match p.max_in_flight {
+            None => DEFAULT_MAX_IN_FLIGHT,
+            Some(n) if (1..=MAX_IN_FLIGHT).contains(&n) => n as usize,
+            Some(n) => {
+                r.problem(
+                    &["phases", idx, "max_in_flight"],
+                    format!("must be between 1 and {MAX_IN_FLIGHT}, got {n}"),
+                );
+                ok = false;
+                DEFAULT_MAX_IN_FLIGHT
+            }
+        };
+        if let (true, Some(duration)) = (ok, duration) {
+            out.push(PhasePlan {
+                name: p.name.clone().unwrap_or_else(|| format!("phase-{}", i + 1)),
+                duration,
+                rate_per_s: p.rate,
+                ramp_to_per_s: p.ramp_to.unwrap_or(p.rate),
+                max_in_flight,
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn retry(r: &mut Resolver<'_>, spec: Option<&RetrySpec>) -> RetryPlan {
+    let policy_name = spec.and_then(|s| s.policy.as_deref()).unwrap_or("none");
+    let (policy, default_retries) = match policy_name {
+        "none" => (RetryPolicy::None, 0),
+        "retry-after" => (RetryPolicy::RetryAfter, 2),
+        "exponential" => (RetryPolicy::Exponential, 3),
+        "sdk-node" => (RetryPolicy::SdkNode, 2),
+        "sdk-python" => (RetryPolicy::SdkPython, 3),
+        other => {
+            r.problem(&["retry", "policy"], format!("unknown policy {other:?}; use \"none\", \"retry-after\", \"exponential\", \"sdk-node\" or \"sdk-python\""));
+            (RetryPolicy::None, 0)
+        }
+    };
+    let mut plan = RetryPlan {
+        policy,
+        max_retries: default_retries,
+        base: Duration::from_millis(500),
+        cap: Duration::from_secs(10),
+        jitter: 0.2,
+    };
+    let Some(spec) = spec else { return plan };
+    if let Some(n) = spec.max_retries {
+        if n > 10 {
+            r.problem(
+                &["retry", "max_retries"],
+                format!("must be at most 10, got {n}"),
+            );
+        }
+        if policy == RetryPolicy::None && n > 0 {
+            r.problem(
+                &["retry", "max_retries"],
+                "policy = \"none\" never retries; pick a policy or remove max_retries",
+            );
+        }
+        plan.max_retries = n.min(10);
+    }
+    if let Some(b) = &spec.base {
+        plan.base = r.duration(&["retry", "base"], b).unwrap_or(plan.base);
+    }
+    if let Some(c) = &spec.cap {
+        plan.cap = r.duration(&["retry", "cap"], c).unwrap_or(plan.cap);
+    }
+    if let Some(j) = spec.jitter {
+        if !(0.0..=1.0).contains(&j) {
+            r.problem(
+                &["retry", "jitter"],
+                format!("must be between 0 and 1, got {j}"),
+            );
+        } else {
+            plan.jitter = j;
+        }
+    }
+    plan
+}
+
+pub(super) fn stop(r: &mut Resolver<'_>, spec: Option<&StopSpec>) -> StopPlan {
+    let Some(spec) = spec else {
+        return StopPlan::default();
+    };
+    for (key, value) in [
+        ("max_requests", spec.max_requests),
+        ("max_tokens", spec.max_tokens),
+    ] {
+        if value == Some(0) {
+            r.problem(&["stop", key], "must be > 0; remove it for no limit");
+        }
+    }
+    StopPlan {
+        max_duration: spec
+            .max_duration
+            .as_ref()
+            .and_then(|d| r.duration(&["stop", "max_duration"], d)),
+        max_requests: spec.max_requests,
+        max_tokens: spec.max_tokens,
+        min_quota_remaining: spec.min_quota_remaining,
+    }
+}
+
+pub(super) fn http(r: &mut Resolver<'_>, spec: Option<&HttpSpec>) -> HttpPlan {
+    let mut plan = HttpPlan {
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(5),
+    };
+    if let Some(spec) = spec {
+        if let Some(t) = &spec.timeout {
+            plan.timeout = r.duration(&["http", "timeout"], t).unwrap_or(plan.timeout);
+        }
+        if let Some(t) = &spec.connect_timeout {
+            plan.connect_timeout = r
+                .duration(&["http", "connect_timeout"], t)
+                .unwrap_or(plan.connect_timeout);
+        }
+    }
+    plan
+}

@@ -1,0 +1,242 @@
+//! The scenario file as written: serde types mirroring the TOML, with unknown keys refused.
+//! Values are raw here (strings may hold `${VAR}`s, durations are humantime text); `resolve`
+//! turns a [`ScenarioSpec`] into a [`super::RunPlan`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub target: Option<TargetSpec>,
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
+    #[serde(default)]
+    pub tokens: Option<TokensSpec>,
+    #[serde(default)]
+    pub operations: Vec<OperationSpec>,
+    #[serde(default)]
+    pub retry: Option<RetrySpec>,
+    #[serde(default)]
+    pub phases: Vec<PhaseSpec>,
+    #[serde(default)]
+    pub stop: Option<StopSpec>,
+    #[serde(default)]
+    pub events: Vec<EventSpec>,
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, ThresholdSpec>,
+    #[serde(default)]
+    pub http: Option<HttpSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    #[serde(default)]
+    pub simulated: Option<SimulatedSpec>,
+    /// A real tenant's base URL, e.g. `https://${AUTH0_DOMAIN}`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A real tenant's domain (alternative to `url`).
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub management_audience: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatedSpec {
+    #[serde(default)]
+    pub tier: Option<String>,
+    #[serde(default)]
+    pub month_to_date_tokens: Option<u64>,
+    #[serde(default)]
+    pub users: Option<u32>,
+    #[serde(default)]
+    pub token_lifetime: Option<String>,
+    #[serde(default)]
+    pub apis: Vec<ApiSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSpec {
+    pub audience: String,
+    #[serde(default)]
+    pub token_lifetime: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    pub name: String,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    #[serde(default)]
+    pub throttle: Option<f64>,
+    #[serde(default)]
+    pub quota: Option<ClientQuotaSpec>,
+    #[serde(default)]
+    pub ungranted: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientQuotaSpec {
+    #[serde(default)]
+    pub per_hour: Option<u64>,
+    #[serde(default)]
+    pub per_day: Option<u64>,
+    #[serde(default)]
+    pub enforce: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensSpec {
+    #[serde(default)]
+    pub strategy: Option<String>,
+    #[serde(default)]
+    pub refresh_skew: Option<String>,
+    /// For `strategy = "static"`: the token, as `${ENV_VAR}`.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// `form` (default) or `json`.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSpec {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub client: Option<String>,
+    #[serde(default)]
+    pub audience: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub weight: Option<u32>,
+    #[serde(default)]
+    pub throttle: Option<f64>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    #[serde(default)]
+    pub policy: Option<String>,
+    #[serde(default)]
+    pub max_retries: Option<u32>,
+    #[serde(default)]
+    pub base: Option<String>,
+    #[serde(default)]
+    pub cap: Option<String>,
+    #[serde(default)]
+    pub jitter: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub duration: String,
+    pub rate: f64,
+    #[serde(default)]
+    pub ramp_to: Option<f64>,
+    #[serde(default)]
+    pub max_in_flight: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopSpec {
+    #[serde(default)]
+    pub max_duration: Option<String>,
+    #[serde(default)]
+    pub max_requests: Option<u64>,
+    #[serde(default)]
+    pub max_tokens: Option<u64>,
+    #[serde(default)]
+    pub min_quota_remaining: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSpec {
+    pub at: String,
+    pub action: String,
+    pub client: String,
+    #[serde(default)]
+    pub audience: Option<String>,
+    #[serde(default)]
+    pub allow_on_real_tenant: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdSpec {
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
+    #[serde(default)]
+    pub p50_ms: Option<f64>,
+    #[serde(default)]
+    pub max_429_ratio: Option<f64>,
+    #[serde(default)]
+    pub max_error_ratio: Option<f64>,
+    #[serde(default)]
+    pub min_achieved_rps: Option<f64>,
+    #[serde(default)]
+    pub max_quota_pct: Option<f64>,
+    #[serde(default)]
+    pub abort: bool,
+}
+
+impl ThresholdSpec {
+    /// The limits set, by metric key.
+    pub fn limits(&self) -> Vec<(&'static str, f64)> {
+        [
+            ("p99_ms", self.p99_ms),
+            ("p50_ms", self.p50_ms),
+            ("max_429_ratio", self.max_429_ratio),
+            ("max_error_ratio", self.max_error_ratio),
+            ("min_achieved_rps", self.min_achieved_rps),
+            ("max_quota_pct", self.max_quota_pct),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSpec {
+    #[serde(default)]
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub connect_timeout: Option<String>,
+}
