@@ -20,11 +20,13 @@ pub mod console;
 pub mod document;
 mod error;
 mod fsio;
+mod glossary;
 pub mod hlog;
 pub mod html;
 pub mod markdown;
 mod numbers;
 pub mod run_info;
+mod sections;
 pub mod tables;
 pub mod verdict;
 

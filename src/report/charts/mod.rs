@@ -3,6 +3,7 @@
 //! markers) and M2M tokens per audience against the quota. `report.html` inlines them;
 //! `report.md` links the same files under `charts/`.
 
+mod axis;
 mod quota;
 mod svg;
 mod time;

@@ -1,6 +1,7 @@
 //! M2M tokens per audience, projected over a 30-day month, against the tier's monthly quota.
 
-use super::svg::{Frame, Key, WIDTH, nice_max};
+use super::axis::nice_max;
+use super::svg::{Frame, Key, WIDTH};
 use super::{Chart, DROPPED, ERROR};
 use crate::metrics::Snapshot;
 use crate::report::numbers::{pct, thousands, thousands_f};

@@ -2,7 +2,8 @@
 //! per second by outcome, corrected p50/p99 per operation, and the lowest
 //! `x-ratelimit-remaining` per operation.
 
-use super::svg::{Frame, Key, nice_max};
+use super::axis::nice_max;
+use super::svg::{Frame, Key};
 use super::{Chart, DROPPED, ERROR, OK, RATE_LIMITED, TimeView, op_color};
 use crate::metrics::{Snapshot, TimelineRow};
 
