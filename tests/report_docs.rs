@@ -244,3 +244,48 @@ fn thresholds_file_round_trips_and_decides() {
     );
     assert_eq!(report::read_thresholds(tmp.path()).unwrap(), Some(results));
 }
+
+#[test]
+fn long_runs_are_grouped_into_at_most_600_bars() {
+    let mut s = quotaprobe::metrics::Snapshot::default();
+    for second in 0..7200 {
+        s.timeline.push(quotaprobe::metrics::TimelineRow {
+            second,
+            operation: "list-users".into(),
+            scheduled: 10,
+            sent: 10,
+            ok: 10,
+            p50_ms: 20.0,
+            p99_ms: 50.0 + (second % 12) as f64,
+            ratelimit_remaining_min: Some(40 - second % 12),
+            ..Default::default()
+        });
+    }
+    let doc = report::document::build(&s, &[]);
+    let requests = &doc.charts[0];
+    // 7,200 s → 12-second buckets → 600 bars (plus the background and legend rects).
+    assert!(
+        requests.svg.matches("<rect").count() <= 601,
+        "{}",
+        requests.svg.matches("<rect").count()
+    );
+    assert!(
+        requests
+            .explain
+            .contains("each bar or point covers 12 seconds")
+    );
+    // Averaged rate: 10 requests per second, not 120 per bucket.
+    assert!(requests.svg.contains(">10</text>") && !requests.svg.contains(">120</text>"));
+    let latency = &doc.charts[1].svg;
+    assert!(
+        latency.contains(">60</text>"),
+        "worst second of each bucket sets the axis"
+    );
+}
+
+#[test]
+fn events_csv_is_optional_when_reading() {
+    let tmp = written();
+    fs::remove_file(tmp.path().join("events.csv")).unwrap();
+    assert!(report::read(tmp.path()).unwrap().events.is_empty());
+}

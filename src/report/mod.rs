@@ -138,7 +138,12 @@ pub fn read(dir: &Path) -> Result<Snapshot, ReportError> {
         audiences: tables::read::<AudienceRow>(dir)?,
         statuses: tables::read::<StatusRow>(dir)?,
         latency: tables::read::<LatencyRow>(dir)?,
-        events: tables::read::<EventRow>(dir)?,
+        // events.csv is ours, not the contract's: folders from other writers may lack it.
+        events: if dir.join(<EventRow as tables::Table>::FILE).is_file() {
+            tables::read::<EventRow>(dir)?
+        } else {
+            Vec::new()
+        },
         histograms: hlog::read(dir)?,
     })
 }

@@ -58,9 +58,15 @@ pub fn op_color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-/// What the time charts share: the run's length, operation order and event markers.
+/// Most bars or points a time chart draws; longer runs are grouped into buckets of several
+/// seconds, so a two-hour run's page stays small.
+const MAX_BUCKETS: u64 = 600;
+
+/// What the time charts share: the run's length, bucketing, operation order and event markers.
 pub struct TimeView {
     pub seconds: u64,
+    /// Seconds per bar or point (1 unless the run is longer than `MAX_BUCKETS` seconds).
+    pub bucket_s: u64,
     pub operations: Vec<String>,
     pub events: Vec<(f64, String)>,
 }
@@ -97,8 +103,26 @@ impl TimeView {
             .collect();
         TimeView {
             seconds,
+            bucket_s: seconds.div_ceil(MAX_BUCKETS).max(1),
             operations,
             events,
+        }
+    }
+
+    /// Number of buckets covering the run.
+    pub fn buckets(&self) -> usize {
+        self.seconds.div_ceil(self.bucket_s) as usize
+    }
+
+    /// The sentence appended to a chart's explanation when seconds are grouped.
+    pub fn bucket_note(&self, how: &str) -> String {
+        if self.bucket_s == 1 {
+            String::new()
+        } else {
+            format!(
+                " This run is long: each bar or point covers {} seconds ({how}).",
+                self.bucket_s
+            )
         }
     }
 }

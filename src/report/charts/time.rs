@@ -11,13 +11,13 @@ const PLOT_HEIGHT: f64 = 230.0;
 const X_LABEL: &str = "seconds since the run started (by intended start of each request)";
 
 pub fn requests(s: &Snapshot, view: &TimeView) -> Chart {
-    let n = view.seconds as usize;
-    // Per second: ok, 429, errors, dropped.
-    let mut stacks = vec![[0u64; 4]; n];
+    let width = view.bucket_s as f64;
+    // Per bucket, average per second: ok, 429, errors, dropped.
+    let mut stacks = vec![[0f64; 4]; view.buckets()];
     for r in &s.timeline {
-        if let Some(st) = stacks.get_mut(r.second as usize) {
+        if let Some(st) = stacks.get_mut((r.second / view.bucket_s) as usize) {
             for (slot, v) in st.iter_mut().zip([r.ok, r.status_429, r.errors, r.dropped]) {
-                *slot += v;
+                *slot += v as f64 / width;
             }
         }
     }
@@ -39,27 +39,21 @@ pub fn requests(s: &Snapshot, view: &TimeView) -> Chart {
         .collect();
     let y_max = stacks
         .iter()
-        .map(|st| st.iter().sum::<u64>())
-        .max()
-        .unwrap_or(0) as f64;
+        .map(|st| st.iter().sum::<f64>())
+        .fold(0.0, f64::max);
     let mut f = Frame::new(PLOT_HEIGHT, view.seconds as f64, nice_max(y_max), &legend);
     f.axes(X_LABEL, "requests per second");
-    let bar_px = f.x(1.0) - f.x(0.0);
+    let bar_px = f.x(width) - f.x(0.0);
     let gap = if bar_px > 4.0 { 1.0 } else { 0.0 };
-    for (sec, st) in stacks.iter().enumerate() {
-        let mut base = 0u64;
+    for (i, st) in stacks.iter().enumerate() {
+        let mut base = 0f64;
+        let x0 = i as f64 * width;
         for (v, color) in st.iter().zip(colors) {
-            if *v == 0 {
+            if *v <= 0.0 {
                 continue;
             }
-            let (y_top, y_bottom) = (f.y((base + v) as f64), f.y(base as f64));
-            f.rect(
-                f.x(sec as f64),
-                y_top,
-                f.x(sec as f64 + 1.0) - gap,
-                y_bottom,
-                color,
-            );
+            let (y_top, y_bottom) = (f.y(base + v), f.y(base));
+            f.rect(f.x(x0), y_top, f.x(x0 + width) - gap, y_bottom, color);
             base += v;
         }
     }
@@ -74,22 +68,28 @@ pub fn requests(s: &Snapshot, view: &TimeView) -> Chart {
         explain: "Each bar is one second of the run, all operations together, split by final outcome \
                   (after retries). Orange is the rate limit answering 429; grey arrivals were dropped \
                   because too many requests were in flight. Dashed purple lines mark mid-run events."
-            .to_string(),
+            .to_string()
+            + &view.bucket_note("requests per second averaged over the bucket"),
         svg: f.finish(title),
     }
 }
 
 /// One line per operation and series; `value` returns `None` where the second has no data.
+/// Seconds in one bucket combine with `pick` (max for latency, min for headroom).
 fn series(
     s: &Snapshot,
     view: &TimeView,
     op: &str,
     value: impl Fn(&TimelineRow) -> Option<f64>,
+    pick: fn(f64, f64) -> f64,
 ) -> Vec<Option<(f64, f64)>> {
-    let mut points = vec![None; view.seconds as usize];
+    let width = view.bucket_s as f64;
+    let mut points: Vec<Option<(f64, f64)>> = vec![None; view.buckets()];
     for r in s.timeline.iter().filter(|r| r.operation == op) {
-        if let (Some(slot), Some(v)) = (points.get_mut(r.second as usize), value(r)) {
-            *slot = Some((r.second as f64 + 0.5, v));
+        let i = (r.second / view.bucket_s) as usize;
+        if let (Some(slot), Some(v)) = (points.get_mut(i), value(r)) {
+            let x = i as f64 * width + width / 2.0;
+            *slot = Some((x, slot.map_or(v, |(_, old)| pick(old, v))));
         }
     }
     points
@@ -119,8 +119,8 @@ pub fn latency(s: &Snapshot, view: &TimeView) -> Chart {
     let mut f = Frame::new(PLOT_HEIGHT, view.seconds as f64, nice_max(y_max), &legend);
     f.axes(X_LABEL, "latency, milliseconds");
     for (i, op) in view.operations.iter().enumerate() {
-        let p99 = series(s, view, op, |r| answered(r).then_some(r.p99_ms));
-        let p50 = series(s, view, op, |r| answered(r).then_some(r.p50_ms));
+        let p99 = series(s, view, op, |r| answered(r).then_some(r.p99_ms), f64::max);
+        let p50 = series(s, view, op, |r| answered(r).then_some(r.p50_ms), f64::max);
         f.line(&p99, op_color(i), false);
         f.line(&p50, op_color(i), true);
     }
@@ -136,7 +136,8 @@ pub fn latency(s: &Snapshot, view: &TimeView) -> Chart {
             "Per operation and second: solid lines are p99, dashed lines p50 of corrected latency, \
                   measured from when the request was due to start, so waiting for a slot or a \
                   throttle counts. Gaps are seconds with no requests."
-                .to_string(),
+                .to_string()
+                + &view.bucket_note("the worst second of the bucket"),
         svg: f.finish(title),
     }
 }
@@ -163,7 +164,8 @@ pub fn ratelimit(s: &Snapshot, view: &TimeView) -> Chart {
     f.axes(X_LABEL, "requests left in the bucket");
     let mut any = false;
     for (i, op) in view.operations.iter().enumerate() {
-        let points = series(s, view, op, |r| r.ratelimit_remaining_min.map(|v| v as f64));
+        let remaining = |r: &TimelineRow| r.ratelimit_remaining_min.map(|v| v as f64);
+        let points = series(s, view, op, remaining, f64::min);
         any |= points.iter().any(Option::is_some);
         f.line(&points, op_color(i), false);
     }
@@ -178,7 +180,8 @@ pub fn ratelimit(s: &Snapshot, view: &TimeView) -> Chart {
         explain: "The lowest x-ratelimit-remaining header each operation saw in each second: how many \
                   more requests its rate-limit bucket allowed. At 0 the next request gets a 429 until \
                   the bucket refills at the tier's sustained rate."
-            .to_string(),
+            .to_string()
+            + &view.bucket_note("the lowest value of the bucket"),
         svg: f.finish(title),
     }
 }
