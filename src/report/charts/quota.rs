@@ -38,7 +38,8 @@ pub fn tokens(s: &Snapshot, info: &RunInfo) -> Chart {
     let mtd = info.month_to_date_tokens as f64;
     let largest = rows.iter().map(|a| a.projected_month).fold(0.0, f64::max);
     let x_max = nice_max(largest.max(quota.unwrap_or(0) as f64));
-    let plot_height = ROW * rows.len().max(1) as f64 + 10.0;
+    // Room under the last bar for the quota line's label.
+    let plot_height = ROW * rows.len().max(1) as f64 + 28.0;
     let mut f = Frame::new(plot_height, x_max, 1.0, &legend);
     let (left, top) = (f.left(), f.top);
     f.x_axis("M2M tokens per 30-day month at the rate observed in this run");
