@@ -31,6 +31,7 @@ pub struct Document {
     pub glossary: &'static [(&'static str, &'static str)],
 }
 
+/// Builds the document of one run; `thresholds` may be empty ("No thresholds were set").
 pub fn build(s: &Snapshot, thresholds: &[ThresholdResult]) -> Document {
     let info = RunInfo::from_snapshot(s);
     let verdict = verdict::judge(s, &info, thresholds);

@@ -19,6 +19,7 @@ use hdrhistogram::serialization::{Deserializer, V2DeflateSerializer};
 use super::{ReportError, fsio};
 use crate::metrics::OperationHistograms;
 
+/// File name inside the report folder.
 pub const FILE: &str = "histograms.hlog";
 const SERVICE_SUFFIX: &str = ":service";
 

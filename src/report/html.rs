@@ -5,6 +5,7 @@
 use super::charts::{DROPPED, ERROR, OK, RATE_LIMITED, esc};
 use super::document::{DocTable, Document};
 
+/// File name inside the report folder.
 pub const FILE: &str = "report.html";
 
 const STYLE: &str = "
@@ -33,6 +34,7 @@ dd { margin-left: 16px; color: #333; }
 .key { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; }
 ";
 
+/// The whole page, `<!DOCTYPE html>` to `</html>`.
 pub fn render(doc: &Document) -> String {
     let mut out =
         String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");

@@ -3,8 +3,10 @@
 
 use super::document::{DocTable, Document};
 
+/// File name inside the report folder.
 pub const FILE: &str = "report.md";
 
+/// The whole Markdown file.
 pub fn render(doc: &Document) -> String {
     let mut out = format!("# {}\n\n", inline(&doc.title));
     if let Some(sub) = &doc.subtitle {

@@ -27,7 +27,7 @@ pub mod markdown;
 mod numbers;
 pub mod run_info;
 mod sections;
-pub mod tables;
+pub(crate) mod tables;
 pub mod verdict;
 
 use std::path::Path;

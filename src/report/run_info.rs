@@ -17,16 +17,27 @@
 
 use crate::metrics::Snapshot;
 
+/// `run.csv` key `scenario` (see the module docs).
 pub const SCENARIO: &str = "scenario";
+/// `run.csv` key `description` (see the module docs).
 pub const DESCRIPTION: &str = "description";
+/// `run.csv` key `tier` (see the module docs).
 pub const TIER: &str = "tier";
+/// `run.csv` key `target` (see the module docs).
 pub const TARGET: &str = "target";
+/// `run.csv` key `tier_monthly_quota` (see the module docs).
 pub const TIER_MONTHLY_QUOTA: &str = "tier_monthly_quota";
+/// `run.csv` key `month_to_date_tokens` (see the module docs).
 pub const MONTH_TO_DATE_TOKENS: &str = "month_to_date_tokens";
+/// `run.csv` key `duration_s` (see the module docs).
 pub const DURATION_S: &str = "duration_s";
+/// `run.csv` key `stop_reason` (see the module docs).
 pub const STOP_REASON: &str = "stop_reason";
+/// `run.csv` key `start` (see the module docs).
 pub const START: &str = "start";
+/// `run.csv` key `seed` (see the module docs).
 pub const SEED: &str = "seed";
+/// `run.csv` key `version` (see the module docs).
 pub const VERSION: &str = "version";
 
 /// What the documents need from `run.csv` (and fallbacks from the other tables).

@@ -9,6 +9,7 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map(f).unwrap_or_else(|| "-".to_string())
 }
 
+/// Per operation (and ALL): counts, rate, latency, first 429.
 pub fn operations(s: &Snapshot) -> DocTable {
     let header = vec![
         "operation",
@@ -65,6 +66,7 @@ pub fn operations(s: &Snapshot) -> DocTable {
     )
 }
 
+/// Per token audience: quota counting and the month's projection.
 pub fn audiences(s: &Snapshot) -> DocTable {
     let header = vec![
         "audience",
@@ -110,6 +112,7 @@ pub fn audiences(s: &Snapshot) -> DocTable {
     )
 }
 
+/// One row per threshold; FAIL rows are highlighted in HTML.
 pub fn thresholds(results: &[ThresholdResult]) -> DocTable {
     let rows = results
         .iter()
@@ -142,6 +145,7 @@ pub fn thresholds(results: &[ThresholdResult]) -> DocTable {
     )
 }
 
+/// Final outcomes and attempts per status code or error kind.
 pub fn statuses(s: &Snapshot) -> DocTable {
     let rows = s
         .statuses
@@ -170,6 +174,7 @@ pub fn statuses(s: &Snapshot) -> DocTable {
     )
 }
 
+/// Corrected and service latency at each reported percentile.
 pub fn latency(s: &Snapshot) -> DocTable {
     let rows = s
         .latency
@@ -193,6 +198,7 @@ pub fn latency(s: &Snapshot) -> DocTable {
     )
 }
 
+/// Mid-run tenant changes and stops.
 pub fn events(s: &Snapshot) -> DocTable {
     let rows = s
         .events
@@ -216,6 +222,7 @@ pub fn events(s: &Snapshot) -> DocTable {
     )
 }
 
+/// `run.csv` verbatim.
 pub fn run(s: &Snapshot) -> DocTable {
     let rows = s
         .run

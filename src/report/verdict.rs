@@ -44,6 +44,7 @@ pub struct QuotaView {
     pub runs_out_day: Option<f64>,
 }
 
+/// Sums the audiences that count toward the M2M quota and projects them onto the month.
 pub fn quota_view(s: &Snapshot, info: &RunInfo) -> QuotaView {
     let counting = s.audiences.iter().filter(|a| a.counts_toward_quota);
     let per_hour: f64 = counting.clone().map(|a| a.tokens_per_hour).sum();
@@ -94,6 +95,8 @@ pub fn total_row(s: &Snapshot) -> SummaryRow {
     t
 }
 
+/// Judges one run: fits only with no 429, no other failure, every threshold held and a
+/// quota that lasts the month.
 pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Verdict {
     let all = total_row(s);
     let errors = all.status_4xx + all.status_5xx + all.transport_errors;

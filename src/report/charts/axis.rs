@@ -20,12 +20,14 @@ pub fn nice_max(max: f64) -> f64 {
     ((max / step).ceil() * step).max(step)
 }
 
+/// Tick values from 0 to `max` at the nice step.
 pub fn ticks(max: f64) -> Vec<f64> {
     let step = nice_step(max);
     let n = (max / step + 1e-9).floor() as usize;
     (0..=n.min(20)).map(|i| i as f64 * step).collect()
 }
 
+/// A tick's text: whole numbers plain, large ones with separators, fractions trimmed.
 pub fn tick_label(v: f64) -> String {
     if v >= 10_000.0 {
         crate::report::numbers::thousands_f(v)

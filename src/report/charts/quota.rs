@@ -10,6 +10,7 @@ use crate::report::run_info::RunInfo;
 const COUNTED: &str = "#1565c0";
 const ROW: f64 = 40.0;
 
+/// Horizontal bars: projected tokens per month per audience, the quota as a dashed line.
 pub fn tokens(s: &Snapshot, info: &RunInfo) -> Chart {
     let legend = [
         Key {

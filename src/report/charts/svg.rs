@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use super::axis::{tick_label, ticks};
 
+/// Width of every chart, pixels (they scale down in the page).
 pub const WIDTH: f64 = 960.0;
 const LEFT: f64 = 70.0;
 const RIGHT: f64 = 40.0;

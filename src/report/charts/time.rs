@@ -10,6 +10,7 @@ use crate::metrics::{Snapshot, TimelineRow};
 const PLOT_HEIGHT: f64 = 230.0;
 const X_LABEL: &str = "seconds since the run started (by intended start of each request)";
 
+/// Stacked bars: requests per second by final outcome, all operations together.
 pub fn requests(s: &Snapshot, view: &TimeView) -> Chart {
     let width = view.bucket_s as f64;
     // Per bucket, average per second: ok, 429, errors, dropped.
@@ -95,6 +96,7 @@ fn series(
     points
 }
 
+/// Lines: corrected p99 (solid) and p50 (dashed) per operation.
 pub fn latency(s: &Snapshot, view: &TimeView) -> Chart {
     let mut legend = Vec::new();
     for (i, op) in view.operations.iter().enumerate() {
@@ -142,6 +144,7 @@ pub fn latency(s: &Snapshot, view: &TimeView) -> Chart {
     }
 }
 
+/// Lines: lowest `x-ratelimit-remaining` per operation.
 pub fn ratelimit(s: &Snapshot, view: &TimeView) -> Chart {
     let legend: Vec<Key> = view
         .operations
