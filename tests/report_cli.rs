@@ -29,7 +29,14 @@ fn rerenders_both_documents_from_a_folder() {
         .arg(tmp.path())
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("report.md").and(predicate::str::contains("report.html")));
+        .stdout(
+            predicate::str::contains("report.md")
+                .and(predicate::str::contains("report.html"))
+                .and(predicate::str::contains("verdict: does not fit"))
+                .and(predicate::str::contains(
+                    "FAIL list-users max_429_ratio 0.127 > 0.05",
+                )),
+        );
     let md = fs::read_to_string(tmp.path().join("report.md")).unwrap();
     assert_eq!(
         md, md_before,

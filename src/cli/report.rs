@@ -1,6 +1,7 @@
 //! `quotaprobe report DIR`: re-renders `report.md`, `report.html` and `charts/` from the files of
-//! a finished run (re-reading `thresholds.csv` when present). A missing or unreadable folder is
-//! a usage error (exit 2) naming the path and the file.
+//! a finished run (re-reading `thresholds.csv` when present) and prints the terminal summary.
+//! Exit 0 even when thresholds broke (the run's exit code reported that). A missing or
+//! unreadable folder is a usage error (exit 2) naming the path and the file.
 
 use super::{CliError, CliResult, Exit, ReportArgs};
 use crate::report;
@@ -11,6 +12,10 @@ pub(super) fn report(args: ReportArgs) -> CliResult {
         .map_err(CliError::usage)?
         .unwrap_or_default();
     report::render(&args.dir, &snapshot, &thresholds).map_err(CliError::failed)?;
+    print!(
+        "{}",
+        report::console::render(&snapshot, &args.dir, &thresholds)
+    );
     println!(
         "wrote {} and {}",
         args.dir.join(report::markdown::FILE).display(),
