@@ -58,7 +58,9 @@ fn markdown_matches_golden() {
     golden("report.md", &md);
     // The verdict comes first and answers the capacity question.
     let verdict = md.split("## Charts").next().unwrap();
-    assert!(verdict.contains("**Verdict: does not fit."));
+    assert!(verdict.contains(
+        "**Verdict: does not fit (429s, other failures, M2M quota runs out, thresholds broke)."
+    ));
     assert!(verdict.contains("first 429 came 8.1 s into the run, on list-users"));
     assert!(verdict.contains("https://orders.example.com (10)"));
     assert!(verdict.contains("129,600 % of the tier's 1,000 quota"));
@@ -79,7 +81,7 @@ fn console_matches_golden() {
     for row in &lines[1..5] {
         assert_eq!(row.len(), width, "{row:?}");
     }
-    assert!(text.contains("verdict: does not fit (m2m-token-caching on tier free)"));
+    assert!(text.contains("verdict: does not fit: 429s, other failures, M2M quota runs out, thresholds broke (m2m-token-caching on tier free)"));
     assert!(text.contains("PASS list-users p99_ms 425.983 <= 800"));
     assert!(text.contains("FAIL list-users max_429_ratio 0.127 > 0.05"));
     assert!(text.contains("report:  reports/sample/report.html"));

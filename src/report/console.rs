@@ -55,7 +55,12 @@ pub fn render(s: &Snapshot, dir: &Path, thresholds: &[ThresholdResult]) -> Strin
         out.push('\n');
     }
     let v = verdict::judge(s, &info, thresholds);
-    out.push_str(&format!("\nverdict: {} ({})\n", v.label, info.title()));
+    let why = if v.reasons.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", v.reasons.join(", "))
+    };
+    out.push_str(&format!("\nverdict: {}{why} ({})\n", v.label, info.title()));
     out.push_str(&format!("quota:   {}\n", quota_line(s, &info)));
     for t in thresholds {
         out.push_str(&format!("{t}\n"));

@@ -17,6 +17,8 @@ pub struct Verdict {
     pub fits: bool,
     /// "fits" / "does not fit" / "nothing was sent".
     pub label: &'static str,
+    /// Why it does not fit, short: "429s", "other failures", "quota runs out", "thresholds broke".
+    pub reasons: Vec<&'static str>,
     /// Plain-text sentences, in reading order.
     pub sentences: Vec<String>,
 }
@@ -102,11 +104,16 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
     let errors = all.status_4xx + all.status_5xx + all.transport_errors;
     let quota = quota_view(s, info);
     let broken: Vec<&ThresholdResult> = thresholds.iter().filter(|t| !t.passed).collect();
-    let fits = all.sent > 0
-        && all.status_429 == 0
-        && errors == 0
-        && broken.is_empty()
-        && quota.runs_out_day.is_none();
+    let reasons: Vec<&'static str> = [
+        (all.status_429 > 0, "429s"),
+        (errors > 0, "other failures"),
+        (quota.runs_out_day.is_some(), "M2M quota runs out"),
+        (!broken.is_empty(), "thresholds broke"),
+    ]
+    .into_iter()
+    .filter_map(|(hit, why)| hit.then_some(why))
+    .collect();
+    let fits = all.sent > 0 && reasons.is_empty();
     let label = match (all.sent, fits) {
         (0, _) => "nothing was sent",
         (_, true) => "fits",
@@ -118,8 +125,13 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
         .as_deref()
         .map(|r| format!(" (stop: {r})"))
         .unwrap_or_default();
+    let why = if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", reasons.join(", "))
+    };
     out.push(format!(
-        "Verdict: {label}. {} ran {:.1} s{stop}: {} of {} scheduled requests were sent, {} succeeded.",
+        "Verdict: {label}{why}. {} ran {:.1} s{stop}: {} of {} scheduled requests were sent, {} succeeded.",
         info.title(),
         info.duration_s,
         thousands(all.sent),
@@ -154,6 +166,7 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
     Verdict {
         fits,
         label,
+        reasons,
         sentences: out,
     }
 }
