@@ -97,6 +97,12 @@ pub fn total_row(s: &Snapshot) -> SummaryRow {
     t
 }
 
+/// The verdict of a snapshot, reading the tier and quota from its `run.csv` keys (what
+/// `compare` needs per run).
+pub fn of(s: &Snapshot, thresholds: &[ThresholdResult]) -> Verdict {
+    judge(s, &RunInfo::from_snapshot(s), thresholds)
+}
+
 /// Judges one run: fits only with no 429, no other failure, every threshold held and a
 /// quota that lasts the month.
 pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Verdict {
