@@ -87,3 +87,20 @@ fn unwritable_locations_are_detected_before_a_run() {
         "no probe left behind"
     );
 }
+
+#[test]
+fn concurrent_runs_get_distinct_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().to_path_buf();
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_460_405);
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let base = base.clone();
+            std::thread::spawn(move || report::create_run_dir(&base, "s", None, now).unwrap())
+        })
+        .collect();
+    let mut dirs: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    dirs.sort();
+    dirs.dedup();
+    assert_eq!(dirs.len(), 8);
+}
