@@ -1,7 +1,159 @@
-//! `quotaprobe tiers`: not built yet (issue 3).
+//! `quotaprobe tiers`: the built-in tier profiles (or one `--tier-file`) as a summary table, then
+//! every bucket with its routes and source.
 
-use super::{CliResult, TiersArgs, pending};
+use std::fmt::Write as _;
 
-pub(super) fn tiers(_args: TiersArgs) -> CliResult {
-    pending::not_built("tiers", 3)
+use super::{CliError, CliResult, Exit, TiersArgs};
+use crate::sim::tier::{self, LimitSpec, TierProfile};
+
+pub(super) fn tiers(args: TiersArgs) -> CliResult {
+    let profiles: Vec<TierProfile> = match &args.tier_file {
+        Some(path) => vec![tier::load_file(path).map_err(CliError::usage)?],
+        None => tier::builtin_names()
+            .iter()
+            .map(|n| tier::builtin_or_err(n))
+            .collect::<Result<_, _>>()
+            .map_err(CliError::failed)?,
+    };
+    print!("{}", render(&profiles));
+    Ok(Exit::Ok)
+}
+
+fn short(l: &LimitSpec) -> String {
+    format!("{}/{} per {}", l.burst, l.rate, l.per.label())
+}
+
+fn management_summary(t: &TierProfile) -> String {
+    let m = &t.management;
+    let mut parts = Vec::new();
+    if let Some(l) = &m.tenant {
+        parts.push(format!("tenant {}", short(l)));
+    }
+    if !m.groups.is_empty() {
+        parts.push(format!("{} groups", m.groups.len()));
+    }
+    if let Some(l) = &m.other {
+        parts.push(format!("other {}", short(l)));
+    }
+    if parts.is_empty() {
+        "unlimited".into()
+    } else {
+        parts.join(" + ")
+    }
+}
+
+fn token_summary(t: &TierProfile) -> String {
+    let parts: Vec<String> = t
+        .token_endpoint
+        .iter()
+        .map(|b| format!("{} {}", b.name, short(&b.limit)))
+        .collect();
+    if parts.is_empty() {
+        "unlimited".into()
+    } else {
+        parts.join(" + ")
+    }
+}
+
+/// The whole listing: summary table (limits as burst/refill), then details with sources.
+pub fn render(profiles: &[TierProfile]) -> String {
+    let mut out = String::new();
+    let rows: Vec<[String; 5]> = profiles
+        .iter()
+        .map(|t| {
+            [
+                t.name.clone(),
+                management_summary(t),
+                token_summary(t),
+                t.monthly_m2m_quota.map_or("none".into(), |q| q.to_string()),
+                match (t.monthly_m2m_quota, t.quota_hard_block) {
+                    (None, _) => "-".into(),
+                    (Some(_), true) => "blocks".into(),
+                    (Some(_), false) => "counts overage".into(),
+                },
+            ]
+        })
+        .collect();
+    let header = [
+        "TIER",
+        "MANAGEMENT API (burst/refill)",
+        "POST /oauth/token (burst/refill)",
+        "M2M/MONTH",
+        "PAST QUOTA",
+    ];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    out.push_str(&line(&header.map(String::from)));
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    out.push_str("\nBuckets are per tenant. A Management call draws from the tenant bucket (if any) and its group's\nbucket (else \"other\"); a token request from every /oauth/token bucket. Sources below; \"assumed\" marks guesses.\n");
+    for t in profiles {
+        let _ = writeln!(
+            out,
+            "\n{} - {} (refill: {:?})",
+            t.name, t.description, t.refill
+        );
+        let m = &t.management;
+        if let Some(l) = &m.tenant {
+            let _ = writeln!(
+                out,
+                "  management tenant      {}  [{}]",
+                l.describe(),
+                l.source
+            );
+        }
+        for g in &m.groups {
+            let _ = writeln!(
+                out,
+                "  management {} {}  [{}]\n      routes: {}",
+                g.name,
+                g.limit.describe(),
+                g.limit.source,
+                g.routes.join(", ")
+            );
+        }
+        if let Some(l) = &m.other {
+            let _ = writeln!(
+                out,
+                "  management other       {}  [{}]",
+                l.describe(),
+                l.source
+            );
+        }
+        for b in &t.token_endpoint {
+            let _ = writeln!(
+                out,
+                "  /oauth/token {:<10} {}  [{}]",
+                b.name,
+                b.limit.describe(),
+                b.limit.source
+            );
+        }
+        let quota = match t.monthly_m2m_quota {
+            Some(q) if t.quota_hard_block => {
+                format!("{q} M2M tokens/month, blocks new tokens past it")
+            }
+            Some(q) => format!("{q} M2M tokens/month, keeps issuing and counts overage"),
+            None => "no monthly M2M quota".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  quota                  {quota}  [{}]",
+            t.quota_source
+        );
+    }
+    out
 }

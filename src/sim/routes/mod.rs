@@ -1,0 +1,54 @@
+//! The HTTP surface of the tenant: which path goes to which handler, and the request counter.
+//! `/__sim/*` routes (simulator controls) are not counted, so observing never changes the counts.
+
+mod mgmt;
+mod simctl;
+mod token;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::tenant::Shared;
+
+pub fn router(tenant: Shared) -> Router {
+    Router::new()
+        .route("/oauth/token", post(token::token))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/.well-known/openid-configuration", get(openid))
+        .merge(mgmt::router(tenant.clone()))
+        .route_layer(from_fn_with_state(tenant.clone(), count))
+        .route("/__sim/stats", get(simctl::stats))
+        .route("/__sim/manual-token", post(simctl::manual_token))
+        .with_state(tenant)
+}
+
+async fn count(
+    State(t): State<Shared>,
+    matched: MatchedPath,
+    req: Request,
+    next: Next,
+) -> Response {
+    t.stats.request(req.method().as_str(), matched.as_str());
+    next.run(req).await
+}
+
+async fn jwks(State(t): State<Shared>) -> Json<Value> {
+    Json(t.keys.jwks())
+}
+
+async fn openid(State(t): State<Shared>) -> Json<Value> {
+    let base = format!("https://{}", t.domain);
+    Json(json!({
+        "issuer": t.issuer,
+        "token_endpoint": format!("{base}/oauth/token"),
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }))
+}

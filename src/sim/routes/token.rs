@@ -1,0 +1,315 @@
+//! `POST /oauth/token`, client credentials only, form or JSON body (client secret in the body or
+//! HTTP Basic). Order of checks: rate limit (every request draws from the Authentication API
+//! buckets, as on Auth0, so rejected requests count too) -> body -> grant type -> client secret ->
+//! audience -> client grant -> scopes -> client quota -> monthly quota -> issue.
+//!
+//! Assumed (not pinned by the reference): `unsupported_grant_type` answers 400; the token-endpoint
+//! 429 description "Global limit has been reached"; the monthly-quota 429 description.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::sim::jwt::Claims;
+use crate::sim::ledger::QuotaWindow;
+use crate::sim::random_id;
+use crate::sim::reply::{RateHeaders, oauth_error, quota_header, set};
+use crate::sim::tenant::{Shared, Tenant, lock};
+
+/// The monthly-quota 429 description (assumed wording).
+pub const QUOTA_EXCEEDED: &str = "Quota exceeded: monthly machine-to-machine token quota reached";
+
+#[derive(Debug, Default, Deserialize)]
+struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    audience: Option<String>,
+    scope: Option<String>,
+}
+
+fn denied(status: StatusCode, description: &str) -> Response {
+    oauth_error(status, "access_denied", description)
+}
+
+pub async fn token(State(t): State<Shared>, req: Request) -> Response {
+    let now = t.clock.elapsed();
+    let buckets: Vec<(String, &crate::sim::tier::LimitSpec)> = t
+        .tier
+        .token_endpoint
+        .iter()
+        .map(|b| (b.name.clone(), &b.limit))
+        .collect();
+    let verdict = t.limiter.check(&buckets, now);
+    let rate = verdict
+        .as_ref()
+        .map(|v| RateHeaders::from_snapshot(&v.snapshot, t.clock.epoch_at(now)));
+    if let Some(v) = verdict.as_ref().filter(|v| !v.allowed) {
+        t.stats.rate_limited(&v.bucket);
+        t.log(
+            "api_limit",
+            &format!("Global limit has been reached ({})", v.bucket),
+            "",
+        );
+        let resp = oauth_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Global limit has been reached",
+        );
+        return with_rate(resp, rate);
+    }
+    let resp = exchange(&t, req).await;
+    with_rate(resp, rate)
+}
+
+fn with_rate(mut resp: Response, rate: Option<RateHeaders>) -> Response {
+    let own = resp.extensions().get::<RateHeaders>().copied();
+    if let Some(r) = own.or(rate) {
+        r.apply(resp.headers_mut());
+    }
+    resp
+}
+
+async fn parse(req: Request) -> Result<TokenRequest, Response> {
+    let basic = basic_auth(req.headers());
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let parsed = if is_json {
+        Json::<TokenRequest>::from_request(req, &())
+            .await
+            .map(|Json(b)| b)
+            .map_err(|e| e.body_text())
+    } else {
+        Form::<TokenRequest>::from_request(req, &())
+            .await
+            .map(|Form(b)| b)
+            .map_err(|e| e.body_text())
+    };
+    let mut body = parsed.map_err(|e| {
+        oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("Invalid request body: {e}"),
+        )
+    })?;
+    if let Some((id, secret)) = basic {
+        body.client_id.get_or_insert(id);
+        body.client_secret.get_or_insert(secret);
+    }
+    Ok(body)
+}
+
+fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (kind, b64) = value.trim().split_once(' ')?;
+    if !kind.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+async fn exchange(t: &Tenant, req: Request) -> Response {
+    let body = match parse(req).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    match body.grant_type.as_deref() {
+        None | Some("") => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Missing required parameter: grant_type",
+            );
+        }
+        Some("client_credentials") => {}
+        Some(other) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                &format!("Unsupported grant type: {other}"),
+            );
+        }
+    }
+    let Some(client_id) = body.client_id.filter(|c| !c.is_empty()) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing required parameter: client_id",
+        );
+    };
+    // Everything the directory decides, under one short lock.
+    let decided = {
+        let dir = lock(&t.directory);
+        let client = match dir.clients.get(&client_id) {
+            Some(c) if Some(c.secret.as_str()) == body.client_secret.as_deref() => c,
+            _ => return denied(StatusCode::UNAUTHORIZED, "Unauthorized"),
+        };
+        let Some(audience) = body.audience.filter(|a| !a.is_empty()) else {
+            return denied(
+                StatusCode::FORBIDDEN,
+                "No audience parameter was provided, and no default audience has been configured",
+            );
+        };
+        let Some(api) = dir.api(&audience) else {
+            return denied(
+                StatusCode::FORBIDDEN,
+                &format!("Service not found: {audience}"),
+            );
+        };
+        let Some(grant) = dir.grant(&client_id, &audience) else {
+            return denied(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "Client is not authorized to access \"{audience}\". You might probably want to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants"
+                ),
+            );
+        };
+        let scopes: Vec<String> = match body
+            .scope
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => grant.scopes.clone(),
+            Some(requested) => {
+                let asked: Vec<String> = requested.split_whitespace().map(str::to_string).collect();
+                let missing: Vec<&str> = asked
+                    .iter()
+                    .filter(|s| !grant.scopes.contains(s))
+                    .map(String::as_str)
+                    .collect();
+                if !missing.is_empty() {
+                    return denied(
+                        StatusCode::FORBIDDEN,
+                        &format!("Client has not been granted scopes: {}", missing.join(" ")),
+                    );
+                }
+                asked
+            }
+        };
+        (
+            client.quota,
+            api.is_system,
+            api.token_lifetime_s,
+            audience,
+            scopes,
+        )
+    };
+    let (quota, is_system, lifetime, audience, scopes) = decided;
+    issue(
+        t,
+        &client_id,
+        quota,
+        is_system,
+        lifetime,
+        audience,
+        scopes.join(" "),
+    )
+}
+
+fn issue(
+    t: &Tenant,
+    client_id: &str,
+    quota: Option<crate::sim::ClientQuota>,
+    is_system: bool,
+    lifetime: u64,
+    audience: String,
+    scope: String,
+) -> Response {
+    let epoch = t.clock.epoch_secs();
+    // Reserve under the locks (check + count), sign outside them; undo if signing fails.
+    let mut windows: Vec<QuotaWindow> = Vec::new();
+    if let Some(q) = quota {
+        let mut counters = lock(&t.client_counters);
+        let counter = counters.entry(client_id.to_string()).or_default();
+        if let Some(w) = counter.blocking(&q, epoch) {
+            let header_value = quota_header(&counter.windows(&q, epoch));
+            drop(counters);
+            t.log("feccft", "Client quota exceeded", client_id);
+            t.stats.rate_limited(&format!("client_quota:{client_id}"));
+            let mut resp = oauth_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Client quota exceeded",
+            );
+            let h = resp.headers_mut();
+            set(h, "auth0-client-quota-limit", header_value);
+            set(h, "retry-after", w.reset_in_s.to_string());
+            // Quota 429s describe the quota in x-ratelimit-* [FGQ]; `with_rate` prefers this.
+            let own = RateHeaders {
+                limit: w.quota,
+                remaining: 0,
+                reset_epoch_s: epoch + w.reset_in_s,
+            };
+            resp.extensions_mut().insert(own);
+            return resp;
+        }
+        counter.record(epoch);
+        windows = counter.windows(&q, epoch);
+    }
+    if !is_system {
+        let mut monthly = lock(&t.monthly);
+        if !monthly.may_issue(epoch) {
+            drop(monthly);
+            t.log("feccft", QUOTA_EXCEEDED, client_id);
+            t.stats.rate_limited("monthly_quota");
+            let mut resp = oauth_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                QUOTA_EXCEEDED,
+            );
+            if !windows.is_empty() {
+                set(
+                    resp.headers_mut(),
+                    "auth0-client-quota-limit",
+                    quota_header(&windows),
+                );
+            }
+            return resp;
+        }
+        monthly.record(epoch);
+    }
+    let claims = Claims {
+        iss: t.issuer.clone(),
+        sub: format!("{client_id}@clients"),
+        aud: audience,
+        iat: epoch,
+        exp: epoch + lifetime,
+        scope,
+        gty: "client-credentials".into(),
+        azp: client_id.to_string(),
+        jti: random_id("", 32),
+    };
+    let Ok(token) = t.keys.sign(&claims) else {
+        return oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "signing failed",
+        );
+    };
+    t.stats.token_issued(client_id, &claims.aud);
+    t.log("seccft", "Client Credentials for Access Token", client_id);
+    let mut resp = Json(json!({
+        "access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": claims.scope,
+    }))
+    .into_response();
+    let h = resp.headers_mut();
+    set(h, "cache-control", "no-store".into());
+    set(h, "pragma", "no-cache".into());
+    if !windows.is_empty() {
+        set(h, "auth0-client-quota-limit", quota_header(&windows));
+    }
+    resp
+}

@@ -1,0 +1,154 @@
+//! Lifecycle: [`serve`] on a bound listener until a shutdown future resolves (mini-redis style),
+//! and [`start`], which runs the tenant on its own OS thread with its own current-thread tokio
+//! runtime, so a load generator never shares an executor with its target.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::SimError;
+use super::config::SimConfig;
+use super::routes;
+use super::tenant::Tenant;
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> SimError {
+    let context = context.into();
+    move |source| SimError::Io { context, source }
+}
+
+/// Parse a listen address and refuse anything but loopback.
+pub fn loopback_addr(addr: &str) -> Result<SocketAddr, SimError> {
+    let parsed: SocketAddr = addr
+        .parse()
+        .map_err(|_| SimError::BadAddr(addr.to_string()))?;
+    if !parsed.ip().is_loopback() {
+        return Err(SimError::NotLoopback(addr.to_string()));
+    }
+    Ok(parsed)
+}
+
+/// Serve the tenant on `listener` until `shutdown` resolves, then finish in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    config: SimConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SimError> {
+    let addr = listener
+        .local_addr()
+        .map_err(io("reading the listen address"))?;
+    if !addr.ip().is_loopback() {
+        return Err(SimError::NotLoopback(addr.to_string()));
+    }
+    let tenant = Arc::new(Tenant::build(&config, addr)?);
+    serve_tenant(listener, tenant, shutdown).await
+}
+
+async fn serve_tenant(
+    listener: TcpListener,
+    tenant: Arc<Tenant>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SimError> {
+    let app = routes::router(tenant);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(io("serving the simulated tenant"))
+}
+
+/// A simulator running on its own thread. Dropping it shuts it down too.
+#[derive(Debug)]
+pub struct RunningSim {
+    addr: SocketAddr,
+    domain: String,
+    management_audience: String,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<Result<(), SimError>>>,
+}
+
+/// Bind `addr` (loopback only; port 0 picks one), start the tenant on its own thread and runtime,
+/// and return once it is listening.
+pub fn start(config: SimConfig, addr: &str) -> Result<RunningSim, SimError> {
+    let wanted = loopback_addr(addr)?;
+    let std_listener =
+        std::net::TcpListener::bind(wanted).map_err(io(format!("binding {wanted}")))?;
+    std_listener
+        .set_nonblocking(true)
+        .map_err(io("making the listener non-blocking"))?;
+    let bound = std_listener
+        .local_addr()
+        .map_err(io("reading the listen address"))?;
+    let tenant = Arc::new(Tenant::build(&config, bound)?);
+    let domain = tenant.domain.clone();
+    let management_audience = tenant.management_audience.clone();
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("quotaprobe-sim".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(io("building the simulator runtime"))?;
+            runtime.block_on(async move {
+                let listener =
+                    TcpListener::from_std(std_listener).map_err(io("registering the listener"))?;
+                serve_tenant(listener, tenant, async move {
+                    let _ = stop_rx.await;
+                })
+                .await
+            })
+        })
+        .map_err(io("spawning the simulator thread"))?;
+    Ok(RunningSim {
+        addr: bound,
+        domain,
+        management_audience,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
+}
+
+impl RunningSim {
+    /// The bound address (the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The tenant domain: issuer `https://{domain}/`.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// `http://{addr}`, the URL to send requests to.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `https://{domain}/api/v2/`, the audience of Management API tokens.
+    pub fn management_audience(&self) -> String {
+        self.management_audience.clone()
+    }
+
+    /// Stop accepting, finish in-flight requests, join the thread.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}

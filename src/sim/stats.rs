@@ -1,0 +1,68 @@
+//! The simulator's own counters for `GET /__sim/stats`: tokens issued per client and audience,
+//! 429s per bucket, requests per route pattern. Tests compare these with what a client counted.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Counters {
+    /// client_id -> audience -> tokens issued by client credentials.
+    pub tokens_issued: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Tokens from `/__sim/manual-token` (never counted toward the quota).
+    pub manual_tokens: u64,
+    /// Bucket name -> 429 responses it caused.
+    pub rate_limited: BTreeMap<String, u64>,
+    /// "METHOD /path/{pattern}" -> requests received.
+    pub requests: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    inner: Mutex<Counters>,
+}
+
+impl Stats {
+    fn with<R>(&self, f: impl FnOnce(&mut Counters) -> R) -> R {
+        let mut guard = match self.inner.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    pub fn token_issued(&self, client_id: &str, audience: &str) {
+        self.with(|c| {
+            *c.tokens_issued
+                .entry(client_id.to_string())
+                .or_default()
+                .entry(audience.to_string())
+                .or_default() += 1;
+        });
+    }
+
+    pub fn manual_token(&self) {
+        self.with(|c| c.manual_tokens += 1);
+    }
+
+    pub fn rate_limited(&self, bucket: &str) {
+        self.with(|c| *c.rate_limited.entry(bucket.to_string()).or_default() += 1);
+    }
+
+    pub fn request(&self, method: &str, pattern: &str) {
+        self.with(|c| {
+            let key = format!("{method} {pattern}");
+            match c.requests.get_mut(&key) {
+                Some(n) => *n += 1,
+                None => {
+                    c.requests.insert(key, 1);
+                }
+            }
+        });
+    }
+
+    pub fn snapshot(&self) -> Counters {
+        self.with(|c| c.clone())
+    }
+}
