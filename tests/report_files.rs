@@ -97,7 +97,7 @@ fn row_counts_and_cell_formats() {
     assert_eq!(rows("latency.csv"), 15);
     assert_eq!(rows("statuses.csv"), s.statuses.len());
     assert_eq!(rows("events.csv"), 2);
-    assert_eq!(rows("run.csv"), 11);
+    assert_eq!(rows("run.csv"), 15);
     assert_eq!(rows("thresholds.csv"), 3);
     let summary = lines(tmp.path(), "summary.csv");
     // Times in ms with 3 decimals, rates with 3 decimals, None → empty cell.

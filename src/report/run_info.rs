@@ -11,7 +11,10 @@
 //!   `audiences.csv`'s `tier_monthly_quota`.
 //! - `month_to_date_tokens`: quota already used when the run started (whole number, default 0).
 //! - `duration_s`: the run's measured length in seconds; falls back to the timeline's length.
-//! - `stop_reason`: why the run ended (`phases-done`, `max_tokens`, `threshold`, `ctrl-c`, ...).
+//! - `stop_reason`: why the run ended (`completed`, `max_tokens`, `threshold`, `signal`, ...).
+//! - `stop_detail`: the same for people ("all phases completed"); preferred when present.
+//! - `dropped_busy`, `dropped_late`, `dropped_stopping`: why arrivals were dropped (in-flight
+//!   cap full, generator behind schedule, run stopping); without them the verdict only counts.
 //! - `start`: start time as text (RFC 3339, UTC), shown as is.
 //! - `seed`, `version`: shown in the run table.
 
@@ -33,6 +36,14 @@ pub const MONTH_TO_DATE_TOKENS: &str = "month_to_date_tokens";
 pub const DURATION_S: &str = "duration_s";
 /// `run.csv` key `stop_reason` (see the module docs).
 pub const STOP_REASON: &str = "stop_reason";
+/// `run.csv` key `stop_detail` (see the module docs).
+pub const STOP_DETAIL: &str = "stop_detail";
+/// `run.csv` key `dropped_busy` (see the module docs).
+pub const DROPPED_BUSY: &str = "dropped_busy";
+/// `run.csv` key `dropped_late` (see the module docs).
+pub const DROPPED_LATE: &str = "dropped_late";
+/// `run.csv` key `dropped_stopping` (see the module docs).
+pub const DROPPED_STOPPING: &str = "dropped_stopping";
 /// `run.csv` key `start` (see the module docs).
 pub const START: &str = "start";
 /// `run.csv` key `seed` (see the module docs).
@@ -52,6 +63,9 @@ pub struct RunInfo {
     /// Run length in seconds (from `duration_s`, else the timeline).
     pub duration_s: f64,
     pub stop_reason: Option<String>,
+    pub stop_detail: Option<String>,
+    /// Dropped arrivals by cause: (in-flight cap full, behind schedule, stopping), when known.
+    pub dropped_by_cause: Option<(u64, u64, u64)>,
     pub start: Option<String>,
 }
 
@@ -82,6 +96,14 @@ impl RunInfo {
                 .filter(|v| v.is_finite() && *v >= 0.0)
                 .unwrap_or(timeline_s),
             stop_reason: get(STOP_REASON),
+            stop_detail: get(STOP_DETAIL),
+            dropped_by_cause: {
+                let n = |k: &str| get(k).and_then(|v| v.parse::<u64>().ok());
+                match (n(DROPPED_BUSY), n(DROPPED_LATE), n(DROPPED_STOPPING)) {
+                    (None, None, None) => None,
+                    (b, l, st) => Some((b.unwrap_or(0), l.unwrap_or(0), st.unwrap_or(0))),
+                }
+            },
             start: get(START),
         }
     }

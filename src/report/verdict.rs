@@ -127,8 +127,9 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
     };
     let mut out = Vec::new();
     let stop = info
-        .stop_reason
+        .stop_detail
         .as_deref()
+        .or(info.stop_reason.as_deref())
         .map(|r| format!(" (stop: {r})"))
         .unwrap_or_default();
     let why = if reasons.is_empty() {
@@ -162,10 +163,7 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
         ));
     }
     if all.dropped > 0 {
-        out.push(format!(
-            "{} arrivals were dropped, not sent, because too many requests were already in flight.",
-            thousands(all.dropped)
-        ));
+        out.push(dropped_sentence(all.dropped, info.dropped_by_cause));
     }
     out.push(quota_sentence(s, info, &quota));
     out.push(threshold_sentence(thresholds, &broken));
@@ -175,6 +173,29 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
         reasons,
         sentences: out,
     }
+}
+
+fn dropped_sentence(dropped: u64, causes: Option<(u64, u64, u64)>) -> String {
+    let Some((busy, late, stopping)) = causes else {
+        return format!(
+            "{} arrivals were dropped, never sent (see the glossary).",
+            thousands(dropped)
+        );
+    };
+    let why: Vec<String> = [
+        (busy, "the in-flight cap was full"),
+        (late, "the generator fell behind schedule"),
+        (stopping, "the run was stopping"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, why)| format!("{} because {why}", thousands(*n)))
+    .collect();
+    format!(
+        "{} arrivals were dropped, never sent ({}).",
+        thousands(dropped),
+        why.join(", ")
+    )
 }
 
 fn rate_limit_sentence(s: &Snapshot, all: &SummaryRow) -> String {
