@@ -26,7 +26,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "dropped",
-        "Arrivals never sent because the in-flight cap (max_in_flight) was full; the tool never fires them late in a burst.",
+        "Arrivals never sent: the in-flight cap (max_in_flight) was full, the generator fell behind schedule, or the run was stopping. They are counted, never fired late in a burst.",
     ),
     (
         "retries",

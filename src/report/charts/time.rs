@@ -67,8 +67,8 @@ pub fn requests(s: &Snapshot, view: &TimeView) -> Chart {
         id: "requests",
         title: title.to_string(),
         explain: "Each bar is one second of the run, all operations together, split by final outcome \
-                  (after retries). Orange is the rate limit answering 429; grey arrivals were dropped \
-                  because too many requests were in flight. Dashed purple lines mark mid-run events."
+                  (after retries). Orange is the rate limit answering 429; grey arrivals were dropped, \
+                  never sent (see the glossary). Dashed purple lines mark mid-run events."
             .to_string()
             + &view.bucket_note("requests per second averaged over the bucket"),
         svg: f.finish(title),
