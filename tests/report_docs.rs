@@ -70,6 +70,13 @@ fn markdown_matches_golden() {
 }
 
 #[test]
+fn requests_chart_matches_golden() {
+    let tmp = written();
+    let svg = fs::read_to_string(tmp.path().join("charts/requests.svg")).unwrap();
+    golden("requests.svg", &svg);
+}
+
+#[test]
 fn console_matches_golden() {
     let s = snapshot();
     let text = report::console::render(&s, Path::new("reports/sample"), &threshold_results(&s));
