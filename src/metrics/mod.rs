@@ -2,8 +2,10 @@
 //! accounting. Produces a [`Snapshot`]; knows nothing of report files or formats.
 
 pub mod snapshot;
+pub mod threshold;
 
 pub use snapshot::{
     AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,
     TimelineRow,
 };
+pub use threshold::ThresholdResult;
