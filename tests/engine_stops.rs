@@ -70,3 +70,39 @@ fn stop_signal_ends_the_run_and_drains_in_flight() {
     assert_eq!(server.stats.hits("/slow").len() as u64, r.sent);
     assert!((28..=32).contains(&r.scheduled), "{}", r.scheduled);
 }
+
+#[test]
+fn an_abort_threshold_stops_the_run_early() {
+    use quotaprobe::scenario::{ThresholdMetric, ThresholdPlan};
+    let server = start();
+    // Every other response is a 429: a 10 % limit is breached within the first second.
+    let mut plan = plan(
+        vec![http_op("limited", "/limited")],
+        vec![phase(10.0, 20.0, 8)],
+    );
+    plan.thresholds = vec![
+        ThresholdPlan {
+            operation: Some(0),
+            metric: ThresholdMetric::Max429Ratio,
+            limit: 0.1,
+            abort: true,
+        },
+        ThresholdPlan {
+            operation: None,
+            metric: ThresholdMetric::MinAchievedRps,
+            limit: 1000.0,
+            abort: true,
+        },
+    ];
+    let out = engine::run(&plan, &target(&server), options()).unwrap();
+    assert_conserved(&out);
+    match &out.stop_reason {
+        StopReason::Threshold(what) => assert!(what.starts_with("limited.max_429_ratio"), "{what}"),
+        other => panic!("stopped by {other:?}"),
+    }
+    assert!(
+        out.duration < Duration::from_millis(2500),
+        "{:?}",
+        out.duration
+    );
+}

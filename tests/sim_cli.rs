@@ -71,10 +71,22 @@ async fn serve_prints_where_and_who_then_issues_tokens() {
         .unwrap();
     let status = r.status();
     let v: Value = r.json().await.unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
+    // Ctrl-C (SIGINT) shuts down gracefully: exit code 0.
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let exit = match interrupted {
+        Ok(st) if st.success() => child.wait().unwrap(),
+        _ => {
+            child.kill().unwrap();
+            child.wait().unwrap()
+        }
+    };
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["token_type"], "Bearer");
+    if interrupted.is_ok_and(|s| s.success()) {
+        assert!(exit.success(), "serve after Ctrl-C: {exit:?}");
+    }
 }
 
 #[test]

@@ -181,3 +181,33 @@ async fn refusals_use_auth0_bodies() {
     }
     assert_eq!(stats(&c, &s).await["tokens_issued"], json!({}));
 }
+
+#[tokio::test]
+async fn domain_override_sets_issuer_and_management_audience() {
+    let mut config = demo("private-cloud-1500");
+    config.domain = Some("tenant.example.test".into());
+    let s = start(config);
+    assert_eq!(s.domain(), "tenant.example.test");
+    assert_eq!(
+        s.management_audience(),
+        "https://tenant.example.test/api/v2/"
+    );
+    let c = http();
+    let oidc: Value = c
+        .get(format!("{}/.well-known/openid-configuration", s.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(oidc["issuer"], "https://tenant.example.test/");
+    let t = mgmt_token(&c, &s).await;
+    let r = c
+        .get(format!("{}/api/v2/users?per_page=1", s.base_url()))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

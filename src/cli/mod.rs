@@ -254,44 +254,34 @@ impl CliError {
 
 pub(crate) type CliResult = Result<Exit, CliError>;
 
-/// Tier names a simulated scenario may name.
-pub(crate) fn known_tiers() -> Vec<&'static str> {
-    vec![
-        "free",
-        "essentials",
-        "professional",
-        "enterprise",
-        "enterprise-nonprod",
-        "private-cloud-100",
-        "private-cloud-500",
-        "private-cloud-1500",
-    ]
-}
-
-/// The monthly M2M quota of the plan's simulated tier, if it has one.
-pub(crate) fn tier_quota(plan: &crate::scenario::RunPlan) -> Option<u64> {
-    match &plan.target {
-        crate::scenario::TargetPlan::Simulated(sim) if sim.tier == "free" => Some(1_000),
-        crate::scenario::TargetPlan::Simulated(sim)
-            if sim.tier == "essentials" || sim.tier == "professional" =>
-        {
-            Some(1_000)
-        }
-        _ => None,
+/// The tier profile of a plan's simulated target: from `--tier-file` when given, else built in.
+/// `None` for a real tenant.
+pub(crate) fn tier_profile(
+    plan: &crate::scenario::RunPlan,
+    tier_file: Option<&std::path::Path>,
+) -> Result<Option<crate::sim::TierProfile>, CliError> {
+    let crate::scenario::TargetPlan::Simulated(sim) = &plan.target else {
+        return Ok(None);
+    };
+    match tier_file {
+        Some(path) => crate::sim::tier::load_file(path)
+            .map(Some)
+            .map_err(|e| CliError::usage(format!("--tier-file {}: {e}", path.display()))),
+        None => crate::sim::tier::builtin_or_err(&sim.tier)
+            .map(Some)
+            .map_err(CliError::usage),
     }
 }
 
 /// Loads a scenario with the command line's overrides; a bad file is a usage error (exit 2).
+/// With a tier file, any tier name is accepted (the file's profile is used).
 pub(crate) fn load_plan(
     path: &std::path::Path,
     tier: Option<String>,
     seed: Option<u64>,
+    tier_file: Option<&std::path::Path>,
 ) -> Result<crate::scenario::RunPlan, CliError> {
-    let tiers = known_tiers();
-    crate::scenario::load(
-        path,
-        Some(&tiers),
-        crate::scenario::Overrides { tier, seed },
-    )
-    .map_err(CliError::usage)
+    let known = tier_file.is_none().then(crate::sim::tier::builtin_names);
+    crate::scenario::load(path, known, crate::scenario::Overrides { tier, seed })
+        .map_err(CliError::usage)
 }

@@ -9,7 +9,7 @@ use crate::scenario::forecast::forecast;
 use crate::scenario::request::{LoadTestRequest, POLICY_MAX_DURATION, ramp_template, request};
 
 pub(super) fn plan(args: PlanArgs) -> CliResult {
-    let plan = load_plan(&args.scenario, None, None)?;
+    let plan = load_plan(&args.scenario, None, None, None)?;
     let req = request(&plan, &forecast(&plan));
     let text = match args.format.as_str() {
         "md" => markdown(&req),

@@ -1,7 +1,25 @@
-//! `quotaprobe report DIR`: not built yet (issue 5).
+//! `quotaprobe report DIR`: re-renders `report.md`, `report.html` and `charts/` from the files of
+//! a finished run (re-reading `thresholds.csv` when present) and prints the terminal summary.
+//! Exit 0 even when thresholds broke (the run's exit code reported that). A missing or
+//! unreadable folder is a usage error (exit 2) naming the path and the file.
 
-use super::{CliResult, ReportArgs, pending};
+use super::{CliError, CliResult, Exit, ReportArgs};
+use crate::report;
 
-pub(super) fn report(_args: ReportArgs) -> CliResult {
-    pending::not_built("report", 5)
+pub(super) fn report(args: ReportArgs) -> CliResult {
+    let snapshot = report::read(&args.dir).map_err(CliError::usage)?;
+    let thresholds = report::read_thresholds(&args.dir)
+        .map_err(CliError::usage)?
+        .unwrap_or_default();
+    report::render(&args.dir, &snapshot, &thresholds).map_err(CliError::failed)?;
+    print!(
+        "{}",
+        report::console::render(&snapshot, &args.dir, &thresholds)
+    );
+    println!(
+        "wrote {} and {}",
+        args.dir.join(report::markdown::FILE).display(),
+        args.dir.join(report::html::FILE).display()
+    );
+    Ok(Exit::Ok)
 }

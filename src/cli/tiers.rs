@@ -101,11 +101,8 @@ pub fn render(profiles: &[TierProfile]) -> String {
     }
     out.push_str("\nBuckets are per tenant. A Management call draws from the tenant bucket (if any) and its group's\nbucket (else \"other\"); a token request from every /oauth/token bucket. Sources below; \"assumed\" marks guesses.\n");
     for t in profiles {
-        let _ = writeln!(
-            out,
-            "\n{} - {} (refill: {:?})",
-            t.name, t.description, t.refill
-        );
+        let refill = format!("{:?}", t.refill).to_lowercase();
+        let _ = writeln!(out, "\n{} - {} (refill: {refill})", t.name, t.description);
         let m = &t.management;
         if let Some(l) = &m.tenant {
             let _ = writeln!(

@@ -1,26 +1,40 @@
-//! Abort thresholds (`abort = true`), checked about once a second on a live partial summary.
-//!
-//! SEAM: the evaluation itself belongs to `crate::metrics::threshold::evaluate` (another
-//! engineer's file). Until it is merged into this branch, no threshold aborts a run — see
-//! `breached`. Wire it as:
-//! `threshold::evaluate(&abort_only, &op_names, summary, audiences).iter().find(|r| !r.passed)`.
+//! Abort thresholds (`abort = true`), checked about once a second on a live partial summary
+//! through [`threshold::evaluate`] — the same evaluation the report uses at the end.
+//! `min_achieved_rps` is a whole-run figure (a ramp from 0 would "breach" it in its first
+//! second), so it is judged only at the end, never live.
 
+use crate::metrics::threshold;
 use crate::metrics::{AudienceRow, SummaryRow};
-use crate::scenario::ThresholdPlan;
+use crate::scenario::{ThresholdMetric, ThresholdPlan};
 
-/// The first breached abort threshold, described for the stop reason.
+/// The first breached abort threshold, described for the stop reason. A threshold with nothing
+/// measured yet (no data) does not abort.
 pub fn breached(
     thresholds: &[ThresholdPlan],
-    _op_names: &[String],
-    _summary: &[SummaryRow],
-    _audiences: &[AudienceRow],
+    op_names: &[String],
+    summary: &[SummaryRow],
+    audiences: &[AudienceRow],
 ) -> Option<String> {
-    let abort_only: Vec<&ThresholdPlan> = thresholds.iter().filter(|t| t.abort).collect();
+    let abort_only: Vec<ThresholdPlan> = thresholds
+        .iter()
+        .filter(|t| t.abort && t.metric != ThresholdMetric::MinAchievedRps)
+        .cloned()
+        .collect();
     if abort_only.is_empty() {
         return None;
     }
-    // TODO(threshold.rs): call metrics::threshold::evaluate here once it is in main.
-    None
+    threshold::evaluate(&abort_only, op_names, summary, audiences)
+        .into_iter()
+        .find(|r| !r.passed && r.measured.is_some())
+        .map(|r| {
+            format!(
+                "{}.{} = {} (limit {})",
+                r.operation,
+                r.metric.key(),
+                r.measured.map_or_else(|| "-".into(), |m| format!("{m:.3}")),
+                r.limit
+            )
+        })
 }
 
 /// True when there is anything to check (saves building live rows every second).

@@ -5,6 +5,7 @@ pub mod audience;
 pub mod recorder;
 pub mod sample;
 pub mod snapshot;
+pub mod threshold;
 pub mod timeline;
 pub mod totals;
 
@@ -15,3 +16,4 @@ pub use snapshot::{
     AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,
     TimelineRow,
 };
+pub use threshold::ThresholdResult;

@@ -17,8 +17,9 @@ fn unauthorized(message: &str) -> Response {
     mgmt_error(StatusCode::UNAUTHORIZED, message, "invalid_token")
 }
 
-/// Ok if the request carries a valid Management API token with `scope`.
-pub fn authorize(t: &Tenant, headers: &HeaderMap, scope: &str) -> Result<(), Response> {
+/// The request's bearer token, verified (signature, issuer, expiry); audience and scope are the
+/// caller's to check.
+pub fn bearer(t: &Tenant, headers: &HeaderMap) -> Result<Verified, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -57,13 +58,19 @@ pub fn authorize(t: &Tenant, headers: &HeaderMap, scope: &str) -> Result<(), Res
             v
         }
     };
-    if verified.aud != t.management_audience {
-        return Err(unauthorized(&format!("Bad audience: {}", verified.aud)));
-    }
     if verified.exp <= t.clock.epoch_secs() {
         return Err(unauthorized(
             "Expired token received for JSON Web Token validation",
         ));
+    }
+    Ok(verified)
+}
+
+/// Ok if the request carries a valid Management API token with `scope`.
+pub fn authorize(t: &Tenant, headers: &HeaderMap, scope: &str) -> Result<(), Response> {
+    let verified = bearer(t, headers)?;
+    if verified.aud != t.management_audience {
+        return Err(unauthorized(&format!("Bad audience: {}", verified.aud)));
     }
     if !verified.scopes.iter().any(|s| s == scope) {
         return Err(mgmt_error(

@@ -21,6 +21,7 @@ mod directory;
 mod error;
 pub mod jwt;
 pub mod ledger;
+pub mod limit;
 pub mod limiter;
 mod logs;
 pub mod reply;

@@ -4,79 +4,23 @@
 //! `--tier-file`); every number carries its source, a URL or "assumed: why". This module owns the
 //! file model and the questions the rest of the crate asks ("which buckets apply to this call?");
 //! it keeps no bucket state (`limiter.rs` does).
-
-use std::path::Path;
-use std::time::Duration;
+//!
+//! What a tier's buckets produce on the wire: lower-case `x-ratelimit-limit` (size of the tightest
+//! bucket), `x-ratelimit-remaining` and `x-ratelimit-reset` (epoch second, rounded up, when that
+//! bucket next gains a whole token; the current second when it is full) on every limited
+//! response. A Management 429 has Auth0's body `{"statusCode":429,"error":"Too Many Requests",
+//! "message":"Global limit has been reached","errorCode":"too_many_requests"}` [ISS-RESET31]; a
+//! token-endpoint 429 `{"error":"too_many_requests","error_description":"Global limit has been
+//! reached"}`, whose description is **assumed** (the reference only pins `error`). `refill =
+//! "window"` switches every bucket of the tier to fixed-window top-ups (see `bucket.rs`).
 
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 use super::SimError;
-use super::bucket::{BucketSpec, Refill};
+use super::bucket::Refill;
+pub use super::limit::{LimitSpec, Per};
 use super::route;
-
-/// The unit of a sustained rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Per {
-    Second,
-    Minute,
-    Hour,
-    Day,
-}
-
-impl Per {
-    pub fn window(self) -> Duration {
-        Duration::from_secs(match self {
-            Per::Second => 1,
-            Per::Minute => 60,
-            Per::Hour => 3_600,
-            Per::Day => 86_400,
-        })
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Per::Second => "s",
-            Per::Minute => "min",
-            Per::Hour => "h",
-            Per::Day => "day",
-        }
-    }
-}
-
-/// One bucket's numbers and where they come from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LimitSpec {
-    pub burst: u64,
-    /// Tokens added per `per`.
-    pub rate: u64,
-    pub per: Per,
-    /// A URL, or "assumed: why".
-    pub source: String,
-}
-
-impl LimitSpec {
-    pub fn rate_per_s(&self) -> f64 {
-        self.rate as f64 / self.per.window().as_secs_f64()
-    }
-    pub fn bucket(&self, refill: Refill) -> BucketSpec {
-        BucketSpec {
-            burst: self.burst,
-            rate: self.rate,
-            window: self.per.window(),
-            refill,
-        }
-    }
-    /// "40 burst / 500 per min".
-    pub fn describe(&self) -> String {
-        format!(
-            "{} burst / {} per {}",
-            self.burst,
-            self.rate,
-            self.per.label()
-        )
-    }
-}
 
 /// An endpoint group of the Management API with its own bucket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

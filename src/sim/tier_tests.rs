@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::type_complexity)]
 use super::*;
+use crate::sim::bucket::Refill;
 
 #[test]
 fn every_builtin_parses_and_is_named_after_its_key() {
@@ -127,4 +128,13 @@ source = "a"
 "#;
     let err = parse(bad_route, "z.toml").unwrap_err().to_string();
     assert!(err.contains("group \"g\""), "{err}");
+}
+
+#[test]
+fn window_refill_is_a_tier_option() {
+    let text = "name = \"w\"\nrefill = \"window\"\n[quota]\nsource = \"assumed\"\n";
+    let tier = parse(text, "w.toml").unwrap();
+    assert_eq!(tier.refill, Refill::Window);
+    assert_eq!(tier.management_limit_for("GET", "/api/v2/users"), None);
+    assert_eq!(tier.token_endpoint_limit(), None);
 }

@@ -1,16 +1,18 @@
 //! The HTTP surface of the tenant: which path goes to which handler, and the request counter.
 //! `/__sim/*` routes (simulator controls) are not counted, so observing never changes the counts.
 
+mod demo_api;
 mod mgmt;
 mod simctl;
 mod token;
+mod token_body;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde_json::{Value, json};
 
 use super::tenant::Shared;
@@ -21,6 +23,7 @@ pub fn router(tenant: Shared) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/.well-known/openid-configuration", get(openid))
         .merge(mgmt::router(tenant.clone()))
+        .route("/demo-api/{*rest}", any(demo_api::call))
         .route_layer(from_fn_with_state(tenant.clone(), count))
         .route("/__sim/stats", get(simctl::stats))
         .route("/__sim/manual-token", post(simctl::manual_token))

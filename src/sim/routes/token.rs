@@ -6,12 +6,10 @@
 //! Assumed (not pinned by the reference): `unsupported_grant_type` answers 400; the token-endpoint
 //! 429 description "Global limit has been reached"; the monthly-quota 429 description.
 
-use axum::extract::{FromRequest, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
-use base64::Engine;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::sim::jwt::Claims;
@@ -22,15 +20,6 @@ use crate::sim::tenant::{Shared, Tenant, lock};
 
 /// The monthly-quota 429 description (assumed wording).
 pub const QUOTA_EXCEEDED: &str = "Quota exceeded: monthly machine-to-machine token quota reached";
-
-#[derive(Debug, Default, Deserialize)]
-struct TokenRequest {
-    grant_type: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    audience: Option<String>,
-    scope: Option<String>,
-}
 
 fn denied(status: StatusCode, description: &str) -> Response {
     oauth_error(status, "access_denied", description)
@@ -74,54 +63,8 @@ fn with_rate(mut resp: Response, rate: Option<RateHeaders>) -> Response {
     resp
 }
 
-async fn parse(req: Request) -> Result<TokenRequest, Response> {
-    let basic = basic_auth(req.headers());
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    let parsed = if is_json {
-        Json::<TokenRequest>::from_request(req, &())
-            .await
-            .map(|Json(b)| b)
-            .map_err(|e| e.body_text())
-    } else {
-        Form::<TokenRequest>::from_request(req, &())
-            .await
-            .map(|Form(b)| b)
-            .map_err(|e| e.body_text())
-    };
-    let mut body = parsed.map_err(|e| {
-        oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            &format!("Invalid request body: {e}"),
-        )
-    })?;
-    if let Some((id, secret)) = basic {
-        body.client_id.get_or_insert(id);
-        body.client_secret.get_or_insert(secret);
-    }
-    Ok(body)
-}
-
-fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (kind, b64) = value.trim().split_once(' ')?;
-    if !kind.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((id.to_string(), secret.to_string()))
-}
-
 async fn exchange(t: &Tenant, req: Request) -> Response {
-    let body = match parse(req).await {
+    let body = match super::token_body::parse(req).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };

@@ -1,0 +1,85 @@
+//! Provisions the embedded simulated tenant from a scenario: every client it names, every custom
+//! API it uses, and the grants between them — minus the audiences a client lists as `ungranted`,
+//! to test a missing grant on purpose. Clients without credentials get generated ones.
+
+use std::collections::BTreeSet;
+
+use crate::scenario::{OperationKind, RunPlan, Secret, SimulatedPlan};
+use crate::sim::{ClientQuota, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant, TierProfile};
+
+/// The simulated tenant for `plan`, and each plan client's (client_id, secret), by index.
+pub(super) fn sim_config(
+    plan: &RunPlan,
+    sp: &SimulatedPlan,
+    tier: TierProfile,
+) -> (SimConfig, Vec<(String, Secret)>) {
+    let mut audiences: BTreeSet<String> = sp.apis.iter().map(|a| a.audience.clone()).collect();
+    let mut scopes: BTreeSet<(String, String)> = BTreeSet::new();
+    for op in &plan.operations {
+        let (audience, scope) = match &op.kind {
+            OperationKind::Token { audience, scope, .. } => (audience, scope),
+            OperationKind::Http { bearer: Some(b), .. } => (&b.audience, &b.scope),
+            _ => continue,
+        };
+        if let Some(a) = audience {
+            audiences.insert(a.clone());
+            for s in scope.iter().flat_map(|s| s.split_whitespace()) {
+                scopes.insert((a.clone(), s.to_string()));
+            }
+        }
+    }
+    for c in &plan.clients {
+        audiences.extend(c.ungranted.iter().filter(|a| a.as_str() != MANAGEMENT).cloned());
+    }
+    let mut config = SimConfig::new(tier);
+    config.users = sp.users;
+    config.month_to_date_tokens = sp.month_to_date_tokens;
+    config.management_token_lifetime_s = sp.token_lifetime.as_secs().max(1);
+    config.apis = audiences
+        .iter()
+        .map(|aud| {
+            let lifetime = sp
+                .apis
+                .iter()
+                .find(|a| &a.audience == aud)
+                .map_or(sp.token_lifetime, |a| a.token_lifetime);
+            SimApi {
+                audience: aud.clone(),
+                token_lifetime_s: lifetime.as_secs().max(1),
+                scopes: scopes.iter().filter(|(a, _)| a == aud).map(|(_, s)| s.clone()).collect(),
+            }
+        })
+        .collect();
+    let mut credentials = Vec::new();
+    for c in &plan.clients {
+        let id = c.client_id.clone().unwrap_or_else(|| format!("qp-{}", c.name));
+        let secret = c
+            .client_secret
+            .clone()
+            .unwrap_or_else(|| Secret::new(crate::sim::random_id("qp_", 32)));
+        credentials.push((id.clone(), secret.clone()));
+        let ungranted = |a: &str| c.ungranted.iter().any(|u| u == a);
+        let mut grants = Vec::new();
+        if !ungranted(MANAGEMENT) {
+            grants.push(SimGrant { audience: MANAGEMENT.into(), scopes: Vec::new() });
+        }
+        grants.extend(
+            audiences
+                .iter()
+                .filter(|a| !ungranted(a))
+                .map(|a| SimGrant { audience: a.clone(), scopes: Vec::new() }),
+        );
+        config.clients.push(SimClient {
+            name: c.name.clone(),
+            client_id: id,
+            client_secret: secret.expose().to_string(),
+            grants,
+            quota: c.quota.as_ref().map(|q| ClientQuota {
+                per_hour: q.per_hour,
+                per_day: q.per_day,
+                enforce: q.enforce,
+            }),
+        });
+    }
+    (config, credentials)
+}

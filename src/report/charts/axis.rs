@@ -1,0 +1,58 @@
+//! Axis scales: "nice" 1-2-5 steps, rounded maxima, tick positions and tick labels.
+
+/// A 1-2-5 step giving at most about 6 intervals up to `max`.
+pub fn nice_step(max: f64) -> f64 {
+    if !(max.is_finite() && max > 0.0) {
+        return 1.0;
+    }
+    let raw = max / 6.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag)
+}
+
+/// Rounds an axis maximum up to a whole number of nice steps.
+pub fn nice_max(max: f64) -> f64 {
+    let step = nice_step(max);
+    ((max / step).ceil() * step).max(step)
+}
+
+/// Tick values from 0 to `max` at the nice step.
+pub fn ticks(max: f64) -> Vec<f64> {
+    let step = nice_step(max);
+    let n = (max / step + 1e-9).floor() as usize;
+    (0..=n.min(20)).map(|i| i as f64 * step).collect()
+}
+
+/// A tick's text: whole numbers plain, large ones with separators, fractions trimmed.
+pub fn tick_label(v: f64) -> String {
+    if v >= 10_000.0 {
+        crate::report::numbers::thousands_f(v)
+    } else if v.fract().abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps() {
+        assert_eq!(nice_step(20.0), 5.0);
+        assert_eq!(nice_step(6.0), 1.0);
+        assert_eq!(nice_step(1000.0), 200.0);
+        assert_eq!(nice_step(0.0), 1.0);
+        assert_eq!(nice_max(43.0), 50.0);
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(ticks(20.0), vec![0.0, 5.0, 10.0, 15.0, 20.0]);
+        assert_eq!(tick_label(0.25), "0.25");
+        assert_eq!(tick_label(20_000.0), "20,000");
+    }
+}

@@ -1,0 +1,153 @@
+//! The `run.csv` keys the documents read, typed. Every key is optional: a missing or unparsable
+//! value degrades to "unknown" (or to a value derived from the other tables), never to an error,
+//! so `quotaprobe report` renders folders written by older or partial runs.
+//!
+//! Keys read (the engine/CLI should write them; others are shown verbatim in the run table):
+//! - `scenario`: scenario name.
+//! - `description`: one line from the scenario file.
+//! - `tier`: tier profile name (simulated target), e.g. `free`.
+//! - `target`: `simulated` or the real tenant's base URL (never a secret).
+//! - `tier_monthly_quota`: the tier's M2M token quota per month (whole number); falls back to
+//!   `audiences.csv`'s `tier_monthly_quota`.
+//! - `month_to_date_tokens`: quota already used when the run started (whole number, default 0).
+//! - `duration_s`: the run's measured length in seconds; falls back to the timeline's length.
+//! - `stop_reason`: why the run ended (`completed`, `max_tokens`, `threshold`, `signal`, ...).
+//! - `stop_detail`: the same for people ("all phases completed"); preferred when present.
+//! - `dropped_busy`, `dropped_late`, `dropped_stopping`: why arrivals were dropped (in-flight
+//!   cap full, generator behind schedule, run stopping); without them the verdict only counts.
+//! - `start`: start time as text (RFC 3339, UTC), shown as is.
+//! - `seed`, `version`: shown in the run table.
+
+use crate::metrics::Snapshot;
+
+/// `run.csv` key `scenario` (see the module docs).
+pub const SCENARIO: &str = "scenario";
+/// `run.csv` key `description` (see the module docs).
+pub const DESCRIPTION: &str = "description";
+/// `run.csv` key `tier` (see the module docs).
+pub const TIER: &str = "tier";
+/// `run.csv` key `target` (see the module docs).
+pub const TARGET: &str = "target";
+/// `run.csv` key `tier_monthly_quota` (see the module docs).
+pub const TIER_MONTHLY_QUOTA: &str = "tier_monthly_quota";
+/// `run.csv` key `month_to_date_tokens` (see the module docs).
+pub const MONTH_TO_DATE_TOKENS: &str = "month_to_date_tokens";
+/// `run.csv` key `duration_s` (see the module docs).
+pub const DURATION_S: &str = "duration_s";
+/// `run.csv` key `stop_reason` (see the module docs).
+pub const STOP_REASON: &str = "stop_reason";
+/// `run.csv` key `stop_detail` (see the module docs).
+pub const STOP_DETAIL: &str = "stop_detail";
+/// `run.csv` key `dropped_busy` (see the module docs).
+pub const DROPPED_BUSY: &str = "dropped_busy";
+/// `run.csv` key `dropped_late` (see the module docs).
+pub const DROPPED_LATE: &str = "dropped_late";
+/// `run.csv` key `dropped_stopping` (see the module docs).
+pub const DROPPED_STOPPING: &str = "dropped_stopping";
+/// `run.csv` key `start` (see the module docs).
+pub const START: &str = "start";
+/// `run.csv` key `seed` (see the module docs).
+pub const SEED: &str = "seed";
+/// `run.csv` key `version` (see the module docs).
+pub const VERSION: &str = "version";
+
+/// What the documents need from `run.csv` (and fallbacks from the other tables).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    pub scenario: Option<String>,
+    pub description: Option<String>,
+    pub tier: Option<String>,
+    pub target: Option<String>,
+    pub tier_monthly_quota: Option<u64>,
+    pub month_to_date_tokens: u64,
+    /// Run length in seconds (from `duration_s`, else the timeline).
+    pub duration_s: f64,
+    pub stop_reason: Option<String>,
+    pub stop_detail: Option<String>,
+    /// Dropped arrivals by cause: (in-flight cap full, behind schedule, stopping), when known.
+    pub dropped_by_cause: Option<(u64, u64, u64)>,
+    pub start: Option<String>,
+}
+
+impl RunInfo {
+    pub fn from_snapshot(s: &Snapshot) -> RunInfo {
+        let get = |key: &str| {
+            s.run
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let timeline_s = s.timeline.iter().map(|r| r.second + 1).max().unwrap_or(0) as f64;
+        let quota = get(TIER_MONTHLY_QUOTA)
+            .and_then(|v| v.parse().ok())
+            .or_else(|| s.audiences.iter().find_map(|a| a.tier_monthly_quota));
+        RunInfo {
+            scenario: get(SCENARIO),
+            description: get(DESCRIPTION),
+            tier: get(TIER),
+            target: get(TARGET),
+            tier_monthly_quota: quota,
+            month_to_date_tokens: get(MONTH_TO_DATE_TOKENS)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            duration_s: get(DURATION_S)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .unwrap_or(timeline_s),
+            stop_reason: get(STOP_REASON),
+            stop_detail: get(STOP_DETAIL),
+            dropped_by_cause: {
+                let n = |k: &str| get(k).and_then(|v| v.parse::<u64>().ok());
+                match (n(DROPPED_BUSY), n(DROPPED_LATE), n(DROPPED_STOPPING)) {
+                    (None, None, None) => None,
+                    (b, l, st) => Some((b.unwrap_or(0), l.unwrap_or(0), st.unwrap_or(0))),
+                }
+            },
+            start: get(START),
+        }
+    }
+
+    /// "scenario X on tier Y" with unknowns spelled out.
+    pub fn title(&self) -> String {
+        let scenario = self.scenario.as_deref().unwrap_or("(unnamed scenario)");
+        match &self.tier {
+            Some(t) => format!("{scenario} on tier {t}"),
+            None => scenario.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{AudienceRow, TimelineRow};
+
+    #[test]
+    fn missing_keys_degrade() {
+        let mut s = Snapshot {
+            timeline: vec![TimelineRow {
+                second: 9,
+                ..TimelineRow::default()
+            }],
+            audiences: vec![AudienceRow {
+                tier_monthly_quota: Some(1000),
+                ..AudienceRow::default()
+            }],
+            ..Snapshot::default()
+        };
+        let info = RunInfo::from_snapshot(&s);
+        assert_eq!(info.duration_s, 10.0);
+        assert_eq!(info.tier_monthly_quota, Some(1000));
+        assert_eq!(info.title(), "(unnamed scenario)");
+        s.run = vec![
+            ("duration_s".into(), "12.5".into()),
+            ("tier".into(), "free".into()),
+            ("scenario".into(), "x".into()),
+            ("month_to_date_tokens".into(), "junk".into()),
+        ];
+        let info = RunInfo::from_snapshot(&s);
+        assert_eq!((info.duration_s, info.month_to_date_tokens), (12.5, 0));
+        assert_eq!(info.title(), "x on tier free");
+    }
+}
