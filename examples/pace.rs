@@ -1,7 +1,8 @@
 //! Drives the engine without the CLI: one `http` GET operation at a fixed rate, for benchmarks.
 //!
 //! `cargo run --release --example pace -- URL [RATE_PER_S] [SECONDS] [MAX_IN_FLIGHT]`
-//! (defaults: 5000/s, 10 s, 50 in flight). Prints the ALL summary row and the drop counts.
+//! (defaults: 5000/s, 10 s, 50 in flight). Prints the ALL summary row and the drop counts;
+//! `PROGRESS=1` draws the progress bar (on a terminal).
 
 use std::time::Duration;
 
@@ -76,7 +77,11 @@ fn main() -> anyhow::Result<()> {
         management_audience: "https://bench.local/api/v2/".into(),
         real: false,
     };
-    let out = engine::run(&plan, &target, RunOptions::default())?;
+    let options = RunOptions {
+        progress: std::env::var_os("PROGRESS").is_some(),
+        ..RunOptions::default()
+    };
+    let out = engine::run(&plan, &target, options)?;
     let s = &out.snapshot;
     if let Some(all) = s.summary.iter().find(|r| r.operation == "ALL") {
         println!(

@@ -6,6 +6,22 @@
 //!
 //! Seams: [`pacer`] (arrival clock), [`retry`] (one file per policy), [`tokens`] (one file per
 //! strategy), [`throttle`], [`events`], [`stop`]; the run itself is in [`run`](mod@run).
+//!
+//! How the snapshot accounts for things (the choices the report relies on):
+//! - Token requests behind API calls (cache refreshes, per-request fetches, an event's token)
+//!   are requests of a synthetic operation `token:<audience>` (kind `token`), listed after the
+//!   plan's operations and only when used. `audiences.csv` counts every token request, explicit
+//!   or synthetic, once.
+//! - An API call whose token request failed was not sent to the API; its final outcome is the
+//!   token failure, status `token_<status>` (`token_401`, `token_429`, `token_timeout`,
+//!   `token_expired`), counted in the summary column of that status (a token 401 is a 4xx of
+//!   the call). It is never retried: the call itself never went out.
+//! - Dropped arrivals by reason are in `run.csv` (`dropped_busy`, `dropped_late`,
+//!   `dropped_stopping`), unparseable rate-limit headers as `bad_headers`, token requests sent as
+//!   `token_requests_sent`. Requests still running when the bounded drain ends are final outcome
+//!   `cancelled` (a transport error), so `scheduled = sent + dropped` always holds.
+//! - `RunOutcome::duration` and `duration_s` run from the start to the stop; `achieved_rps` uses
+//!   it. The drain after it is `drain_s`.
 
 pub mod abort;
 pub mod ctx;

@@ -15,6 +15,7 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     current: Option<usize>,
     last: (Duration, u64),
+    rate: f64,
 }
 
 impl Progress {
@@ -35,6 +36,7 @@ impl Progress {
             bar: None,
             current: None,
             last: (Duration::ZERO, 0),
+            rate: 0.0,
         }
     }
 
@@ -65,13 +67,13 @@ impl Progress {
         };
         let start = self.phases.get(i).map_or(Duration::ZERO, |p| p.1);
         bar.set_position(elapsed.saturating_sub(start).as_millis() as u64);
+        // The live rate over the last ≥ 200 ms (a final redraw right after one keeps the rate).
         let dt = elapsed.saturating_sub(self.last.0).as_secs_f64();
-        let rate = if dt > 0.0 {
-            live.sent.saturating_sub(self.last.1) as f64 / dt
-        } else {
-            0.0
-        };
-        self.last = (elapsed, live.sent);
+        if dt >= 0.2 {
+            self.rate = live.sent.saturating_sub(self.last.1) as f64 / dt;
+            self.last = (elapsed, live.sent);
+        }
+        let rate = self.rate;
         bar.set_message(format!(
             "{rate:>7.1}/s  ok {}  429 {}  dropped {}  p99 {:.1} ms",
             live.ok, live.status_429, live.dropped, live.p99_ms
@@ -82,5 +84,32 @@ impl Progress {
         if let Some(bar) = self.bar.take() {
             bar.finish();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disabled_progress_draws_nothing_and_enabled_survives_every_call() {
+        let phases = [PhasePlan {
+            name: "p".into(),
+            duration: Duration::from_secs(2),
+            rate_per_s: 1.0,
+            ramp_to_per_s: 1.0,
+            max_in_flight: 1,
+        }];
+        let mut off = Progress::new(false, &phases);
+        off.phase(0);
+        off.update(Duration::from_secs(1), LiveStats::default());
+        assert!(off.bar.is_none());
+        // Under `cargo test` stderr is no terminal: the bars exist but draw nowhere.
+        let mut on = Progress::new(true, &phases);
+        on.phase(0);
+        on.phase(7); // past the last phase: ignored
+        on.update(Duration::from_millis(500), LiveStats::default());
+        on.finish();
+        assert!(on.bar.is_none());
     }
 }
