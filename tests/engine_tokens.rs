@@ -164,3 +164,30 @@ fn max_tokens_guard_stops_the_run() {
     assert!(aud.counts_toward_quota && !aud.internal);
     assert_eq!(aud.tokens_issued, 10);
 }
+
+#[test]
+fn events_are_never_sent_to_a_real_tenant() {
+    let server = start();
+    let mut plan = plan(vec![users_op()], vec![phase(1.0, 10.0, 4)]);
+    plan.tokens.strategy = TokenStrategy::PerRequest;
+    plan.events = vec![EventPlan {
+        at: Duration::from_millis(200),
+        action: EventAction::RotateSecret,
+        client: 0,
+        audience: None,
+    }];
+    let mut real = target(&server);
+    real.real = true;
+    let out = engine::run(&plan, &real, options()).unwrap();
+    assert_conserved(&out);
+    let ev = out
+        .snapshot
+        .events
+        .iter()
+        .find(|e| e.action == "rotate-secret")
+        .unwrap();
+    assert!(ev.outcome.starts_with("skipped"), "{ev:?}");
+    // The secret was not rotated: every call got its token.
+    let users = row(&out.snapshot, "list-users");
+    assert_eq!(users.ok, users.sent);
+}

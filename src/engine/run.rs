@@ -206,8 +206,19 @@ async fn run_local(
         .collect();
     drop(jobs_rx);
     // TODO(allow_on_real_tenant): run events on a real tenant only when the plan allows it.
+    // Until then they are never sent there; each shows as skipped.
     let events_task = (!target.real && !ctx.plan.events.is_empty())
         .then(|| tokio::task::spawn_local(events::run(ctx.clone())));
+    if target.real {
+        for ev in &ctx.plan.events {
+            sink.send(Msg::Event(EventRow {
+                at_s: ev.at.as_secs_f64(),
+                action: ev.action.label().to_string(),
+                detail: "real tenant".into(),
+                outcome: "skipped: mid-run events are not sent to a real tenant".into(),
+            }));
+        }
+    }
 
     let scheduler = Scheduler {
         ctx: ctx.clone(),
