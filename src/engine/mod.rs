@@ -27,6 +27,7 @@ pub mod abort;
 pub mod ctx;
 pub mod events;
 pub mod guard;
+pub mod operations;
 pub mod pacer;
 pub mod pick;
 pub mod progress;

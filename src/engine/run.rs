@@ -4,7 +4,7 @@
 //! requests for a bounded time, and assemble the [`Snapshot`] with its `run` facts.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
@@ -21,12 +21,12 @@ use super::scheduler::Scheduler;
 use super::sink::{self, Msg};
 use super::stop::{StopReason, Stopper};
 use super::throttle::Throttles;
-use super::tokens::fetch::{RecordingFetcher, synthetic_name};
+use super::tokens::fetch::RecordingFetcher;
 use super::tokens::{Cache, StaticToken, Tokens};
-use super::{EngineError, RunOptions, RunOutcome, Target, events, worker};
-use crate::metrics::{EventRow, OpMeta, QuotaContext, Recorder};
+use super::{EngineError, RunOptions, RunOutcome, Target, events, operations, worker};
+use crate::metrics::{EventRow, QuotaContext, Recorder};
 use crate::ops::{self, Client};
-use crate::scenario::{OperationKind, RunPlan, TokenStrategy};
+use crate::scenario::{RunPlan, TokenStrategy};
 
 /// Runs `plan` against `target`; blocks until the run has ended and drained.
 pub fn run(
@@ -63,53 +63,6 @@ fn check(plan: &RunPlan, options: &RunOptions) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// Plan operations, then the synthetic token operations (audience → index).
-fn op_table(plan: &RunPlan, mgmt: &str) -> (Vec<OpMeta>, HashMap<String, usize>) {
-    let mut ops: Vec<OpMeta> = plan
-        .operations
-        .iter()
-        .map(|o| OpMeta {
-            name: o.name.clone(),
-            kind: o.kind.label().to_string(),
-            audience: match &o.kind {
-                OperationKind::Token { audience, .. } => {
-                    Some(audience.clone().unwrap_or_else(|| mgmt.to_string()))
-                }
-                _ => None,
-            },
-            synthetic: false,
-        })
-        .collect();
-    let mut audiences = BTreeSet::new();
-    for o in &plan.operations {
-        match &o.kind {
-            OperationKind::Management { .. } => {
-                audiences.insert(mgmt.to_string());
-            }
-            OperationKind::Http {
-                bearer: Some(b), ..
-            } => {
-                audiences.insert(b.audience.clone().unwrap_or_else(|| mgmt.to_string()));
-            }
-            _ => {}
-        }
-    }
-    if !plan.events.is_empty() {
-        audiences.insert(mgmt.to_string());
-    }
-    let mut index = HashMap::new();
-    for a in audiences {
-        index.insert(a.clone(), ops.len());
-        ops.push(OpMeta {
-            name: synthetic_name(&a),
-            kind: "token".into(),
-            audience: Some(a),
-            synthetic: true,
-        });
-    }
-    (ops, index)
-}
-
 fn rfc3339(t: SystemTime) -> String {
     time::OffsetDateTime::from(t)
         .format(&time::format_description::well_known::Rfc3339)
@@ -130,7 +83,7 @@ async fn run_local(
         .unwrap_or(1)
         .max(1);
     let client = Client::new(&target.base_url, &plan.http, pool)?;
-    let (op_meta, synthetic) = op_table(&plan, &mgmt);
+    let (op_meta, synthetic) = operations::table(&plan, &mgmt);
     let (sink, rx) = sink::channel();
     let stopper = Rc::new(Stopper::default());
     let guard = Rc::new(Guard::new(
