@@ -24,7 +24,7 @@ use super::throttle::Throttles;
 use super::tokens::fetch::RecordingFetcher;
 use super::tokens::{Cache, StaticToken, Tokens};
 use super::{EngineError, RunOptions, RunOutcome, Target, events, operations, worker};
-use crate::metrics::{EventRow, QuotaContext, Recorder};
+use crate::metrics::{DropReason, EventRow, QuotaContext, Recorder};
 use crate::ops::{self, Client};
 use crate::scenario::{RunPlan, TokenStrategy};
 
@@ -157,7 +157,6 @@ async fn run_local(
             tokio::task::spawn_local(worker::worker(ctx.clone(), jobs_rx.clone(), seed))
         })
         .collect();
-    drop(jobs_rx);
     // TODO(allow_on_real_tenant): run events on a real tenant only when the plan allows it.
     // Until then they are never sent there; each shows as skipped.
     let events_task = (!target.real && !ctx.plan.events.is_empty())
@@ -203,6 +202,10 @@ async fn run_local(
     }
     for w in &workers {
         w.abort();
+    }
+    // Jobs no worker reached (every worker stuck past the deadline) were never sent.
+    while let Ok(job) = jobs_rx.try_recv() {
+        sink.dropped(job.op, job.at, DropReason::Stopping, true);
     }
     if let Some(e) = &events_task {
         e.abort();
