@@ -106,3 +106,53 @@ fn same_seed_same_mix() {
     assert_eq!(first.0 + first.1, 200);
     assert!(first.0 > 120 && first.0 < 180, "{first:?}");
 }
+
+#[test]
+fn a_ramp_follows_the_plan_and_the_forecast() {
+    let server = start();
+    // Ramp 0 → 100/s over 2 s: N(t) = 25 t², so 25 arrivals in second 0 and 75 in second 1.
+    let mut ramp = phase(2.0, 0.0, 64);
+    ramp.ramp_to_per_s = 100.0;
+    // Then 1 s steady at 20/s.
+    let steady = phase(1.0, 20.0, 64);
+    let plan = plan(vec![http_op("fast", "/fast")], vec![ramp, steady]);
+    let out = engine::run(&plan, &target(&server), options()).unwrap();
+    assert_conserved(&out);
+    let per_second: Vec<u64> = out
+        .snapshot
+        .timeline
+        .iter()
+        .filter(|t| t.operation == "fast")
+        .map(|t| t.scheduled)
+        .collect();
+    assert_eq!(per_second, [25, 75, 20]);
+    assert_eq!(
+        out.snapshot
+            .summary
+            .iter()
+            .find(|r| r.operation == "ALL")
+            .unwrap()
+            .scheduled,
+        120
+    );
+    assert_eq!(plan.total_arrivals(), 120, "the run and the forecast agree");
+}
+
+#[test]
+fn a_later_phase_with_a_lower_cap_drops_more() {
+    let server = start();
+    let wide = phase(1.0, 20.0, 8);
+    let narrow = phase(1.0, 20.0, 2);
+    let plan = plan(vec![http_op("slow", "/slow")], vec![wide, narrow]);
+    let out = engine::run(&plan, &target(&server), options()).unwrap();
+    assert_conserved(&out);
+    let t: Vec<(u64, u64)> = out
+        .snapshot
+        .timeline
+        .iter()
+        .map(|t| (t.sent, t.dropped))
+        .collect();
+    // 8 in flight × 5/s per slot ≥ 20/s: all sent; 2 in flight ≈ 10/s: about half dropped.
+    assert_eq!(t[0], (20, 0), "{t:?}");
+    assert!((8..=12).contains(&t[1].0), "{t:?}");
+}
