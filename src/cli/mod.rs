@@ -6,6 +6,7 @@
 mod compare;
 mod pending;
 mod plan;
+mod provision;
 mod report;
 mod run;
 mod serve;
@@ -207,10 +208,11 @@ pub struct MergeArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Run the parsed command and report its outcome.
-pub fn dispatch(cli: Cli) -> Exit {
+/// Run the parsed command and report its outcome. `stop` ends a run cleanly (the binary wires
+/// the first Ctrl-C to it).
+pub fn dispatch(cli: Cli, stop: crate::engine::StopSignal) -> Exit {
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(args, stop),
         Command::Compare(args) => compare::compare(args),
         Command::Serve(args) => serve::serve(args),
         Command::Validate(args) => validate::validate(args),

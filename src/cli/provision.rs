@@ -17,8 +17,12 @@ pub(super) fn sim_config(
     let mut scopes: BTreeSet<(String, String)> = BTreeSet::new();
     for op in &plan.operations {
         let (audience, scope) = match &op.kind {
-            OperationKind::Token { audience, scope, .. } => (audience, scope),
-            OperationKind::Http { bearer: Some(b), .. } => (&b.audience, &b.scope),
+            OperationKind::Token {
+                audience, scope, ..
+            } => (audience, scope),
+            OperationKind::Http {
+                bearer: Some(b), ..
+            } => (&b.audience, &b.scope),
             _ => continue,
         };
         if let Some(a) = audience {
@@ -29,7 +33,12 @@ pub(super) fn sim_config(
         }
     }
     for c in &plan.clients {
-        audiences.extend(c.ungranted.iter().filter(|a| a.as_str() != MANAGEMENT).cloned());
+        audiences.extend(
+            c.ungranted
+                .iter()
+                .filter(|a| a.as_str() != MANAGEMENT)
+                .cloned(),
+        );
     }
     let mut config = SimConfig::new(tier);
     config.users = sp.users;
@@ -46,13 +55,20 @@ pub(super) fn sim_config(
             SimApi {
                 audience: aud.clone(),
                 token_lifetime_s: lifetime.as_secs().max(1),
-                scopes: scopes.iter().filter(|(a, _)| a == aud).map(|(_, s)| s.clone()).collect(),
+                scopes: scopes
+                    .iter()
+                    .filter(|(a, _)| a == aud)
+                    .map(|(_, s)| s.clone())
+                    .collect(),
             }
         })
         .collect();
     let mut credentials = Vec::new();
     for c in &plan.clients {
-        let id = c.client_id.clone().unwrap_or_else(|| format!("qp-{}", c.name));
+        let id = c
+            .client_id
+            .clone()
+            .unwrap_or_else(|| format!("qp-{}", c.name));
         let secret = c
             .client_secret
             .clone()
@@ -61,13 +77,19 @@ pub(super) fn sim_config(
         let ungranted = |a: &str| c.ungranted.iter().any(|u| u == a);
         let mut grants = Vec::new();
         if !ungranted(MANAGEMENT) {
-            grants.push(SimGrant { audience: MANAGEMENT.into(), scopes: Vec::new() });
+            grants.push(SimGrant {
+                audience: MANAGEMENT.into(),
+                scopes: Vec::new(),
+            });
         }
         grants.extend(
             audiences
                 .iter()
                 .filter(|a| !ungranted(a))
-                .map(|a| SimGrant { audience: a.clone(), scopes: Vec::new() }),
+                .map(|a| SimGrant {
+                    audience: a.clone(),
+                    scopes: Vec::new(),
+                }),
         );
         config.clients.push(SimClient {
             name: c.name.clone(),

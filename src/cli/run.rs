@@ -1,7 +1,146 @@
-//! `quotaprobe run`: not built yet (issue 4).
+//! `quotaprobe run`: resolve the scenario, start the simulated tenant when the target is
+//! simulated, drive the engine, write the report folder, check the thresholds.
 
-use super::{CliResult, RunArgs, pending};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::SystemTime;
 
-pub(super) fn run(_args: RunArgs) -> CliResult {
-    pending::not_built("run", 4)
+use super::{CliError, CliResult, Exit, RunArgs, load_plan, provision};
+use crate::engine::{self, RunOptions, StopSignal, Target};
+use crate::metrics::threshold;
+use crate::report;
+use crate::scenario::{OperationKind, RunPlan, TargetPlan};
+use crate::sim::{self, TierProfile};
+
+/// Default parent of report folders.
+const REPORTS: &str = "reports";
+
+pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
+    let plan = load_plan(
+        &args.scenario,
+        args.tier.clone(),
+        args.seed,
+        args.tier_file.as_deref(),
+    )?;
+    if plan.target.is_real() {
+        return Err(CliError::failed(
+            "real tenants are not supported yet (issue 7); run against the simulator (omit [target] url); nothing was sent",
+        ));
+    }
+    let tier = super::tier_profile(&plan, args.tier_file.as_deref())?;
+    let out = output_dir(&args, &plan, tier.as_ref())?;
+    let TargetPlan::Simulated(sp) = &plan.target else {
+        return Err(CliError::failed("unreachable: real target"));
+    };
+    let Some(tier) = tier else {
+        return Err(CliError::failed("no tier profile for the simulated target"));
+    };
+    let (config, credentials) = provision::sim_config(&plan, sp, tier.clone());
+    let sim = sim::start(config, "127.0.0.1:0")
+        .map_err(|e| CliError::failed(format!("cannot start the simulated tenant: {e}")))?;
+    let target = Target {
+        base_url: sim.base_url(),
+        management_audience: sim.management_audience(),
+        real: false,
+    };
+    let options = RunOptions {
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        stop,
+        monthly_quota: tier.monthly_m2m_quota,
+        month_to_date_tokens: sp.month_to_date_tokens,
+        client_credentials: credentials,
+    };
+    let result = engine::run(&plan, &target, options);
+    sim.shutdown();
+    let outcome = result.map_err(|e| CliError::failed(format!("the run could not start: {e}")))?;
+
+    let mut snapshot = outcome.snapshot;
+    snapshot
+        .run
+        .extend(run_facts(&plan, &tier, sp.month_to_date_tokens));
+    let names: Vec<String> = plan.operations.iter().map(|o| o.name.clone()).collect();
+    let results = threshold::evaluate(
+        &plan.thresholds,
+        &names,
+        &snapshot.summary,
+        &snapshot.audiences,
+    );
+    report::write_all(&out, &snapshot, &results)
+        .map_err(|e| CliError::failed(format!("cannot write the report: {e}")))?;
+    print!("{}", report::console::render(&snapshot, &out, &results));
+    Ok(if threshold::all_passed(&results) {
+        Exit::Ok
+    } else {
+        Exit::Breached
+    })
+}
+
+/// The report folder, created (empty) before anything is sent, so an unwritable location fails
+/// the run up front.
+fn output_dir(
+    args: &RunArgs,
+    plan: &RunPlan,
+    tier: Option<&TierProfile>,
+) -> Result<PathBuf, CliError> {
+    match &args.out {
+        Some(dir) => {
+            report::prepare_out_dir(dir).map_err(|e| CliError::usage(format!("--out: {e}")))
+        }
+        None => {
+            let base = PathBuf::from(REPORTS);
+            report::check_writable(&base)
+                .map_err(|e| CliError::usage(format!("{e}; pass --out DIR to write elsewhere")))?;
+            report::create_run_dir(
+                &base,
+                &plan.name,
+                tier.map(|t| t.name.as_str()),
+                SystemTime::now(),
+            )
+            .map_err(|e| CliError::usage(format!("{e}; pass --out DIR to write elsewhere")))
+        }
+    }
+}
+
+/// What the CLI knows that the engine does not: tier, quota, description, and every limit the
+/// scenario's endpoints meet with its source.
+fn run_facts(plan: &RunPlan, tier: &TierProfile, month_to_date: u64) -> Vec<(String, String)> {
+    let mut limits = Vec::new();
+    for op in &plan.operations {
+        let buckets = match &op.kind {
+            OperationKind::Management { method, path, .. } => tier.management_buckets(method, path),
+            OperationKind::Token { .. } => tier
+                .token_endpoint
+                .iter()
+                .map(|n| (n.name.clone(), &n.limit))
+                .collect(),
+            OperationKind::Http { .. } => Vec::new(),
+        };
+        for (name, limit) in buckets {
+            let fact = (
+                format!("limit:{name}"),
+                format!("{} ({})", limit.describe(), limit.source),
+            );
+            if !limits.contains(&fact) {
+                limits.push(fact);
+            }
+        }
+    }
+    let mut facts = vec![
+        ("description".into(), plan.description.clone()),
+        ("tier".into(), tier.name.clone()),
+        (
+            "tier_monthly_quota".into(),
+            tier.monthly_m2m_quota
+                .map(|q| q.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "tier_quota_hard_block".into(),
+            tier.quota_hard_block.to_string(),
+        ),
+        ("tier_quota_source".into(), tier.quota_source.clone()),
+        ("month_to_date_tokens".into(), month_to_date.to_string()),
+    ];
+    facts.extend(limits);
+    facts
 }
