@@ -69,7 +69,7 @@ fn every_file_exists_with_contract_headers_first() {
     );
     assert!(
         lines(tmp.path(), "audiences.csv")[0]
-            .ends_with(",projected_pct_of_quota,quota_runs_out_day")
+            .ends_with(",projected_pct_of_quota,quota_runs_out_day,projection_basis")
     );
     assert_eq!(
         lines(tmp.path(), "statuses.csv")[0],
@@ -241,7 +241,7 @@ fn quota_projection_known_case() {
     let row = &lines(tmp.path(), "audiences.csv")[1];
     assert_eq!(
         row,
-        "https://orders.example.com,false,true,10,10,0,0,1800.000,1296000.000,1000,129600.000,1.023"
+        "https://orders.example.com,false,true,10,10,0,0,1800.000,1296000.000,1000,129600.000,1.023,observed rate"
     );
 }
 

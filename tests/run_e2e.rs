@@ -205,3 +205,43 @@ fn ctrl_c_stops_cleanly_with_exit_0_and_a_complete_report() {
         "stop_reason {reason:?}"
     );
 }
+
+/// The caching question end to end: the same traffic costs one token when cached (projected at
+/// its steady state, one per day) and one per call without a cache.
+#[test]
+fn token_cache_vs_token_per_call() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut pct = Vec::new();
+    for (name, code) in [("m2m-token-cached", 0), ("m2m-token-per-call", 3)] {
+        let out = tmp.path().join(name);
+        let o = Command::cargo_bin("quotaprobe")
+            .unwrap()
+            .args(["run", "--quiet", &format!("scenarios/{name}.toml"), "--out"])
+            .arg(&out)
+            .current_dir(root())
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        check_report(&out);
+        let audiences = csv_rows(&out.join("audiences.csv"));
+        let custom = audiences
+            .iter()
+            .find(|a| a["audience"] == "https://api.example.com/")
+            .unwrap();
+        let api = summary_row(&out, "orders-api");
+        assert_eq!(num(&api, "ok"), 75.0, "{name}");
+        let issued: f64 = custom["tokens_issued"].parse().unwrap();
+        assert_eq!(issued, if code == 0 { 1.0 } else { 75.0 }, "{name}");
+        pct.push(custom["projected_pct_of_quota"].parse::<f64>().unwrap());
+    }
+    // Cached: one token per (24 h − 60 s) → about 30 a month, 3 % of 1,000.
+    assert!((pct[0] - 3.0).abs() < 0.1, "cached {}", pct[0]);
+    // Per call: 75 tokens in 15 s → 5/s → 12,960,000 a month.
+    assert!(pct[1] > 1_000_000.0, "per call {}", pct[1]);
+}

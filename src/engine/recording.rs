@@ -47,6 +47,11 @@ impl RecordTask {
                 bad_headers,
             } => r.attempt(op, outcome, bad_headers),
             Msg::Done(sample) => r.record(&sample, true),
+            Msg::CachedToken {
+                audience,
+                key,
+                refresh_every,
+            } => r.cached_token(&audience, &key, refresh_every),
             Msg::Advance(second) => r.advance(second),
             Msg::Phase(i) => self.progress.phase(i),
             Msg::Event(row) => events.push(row),

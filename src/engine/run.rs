@@ -102,6 +102,10 @@ async fn run_local(
         sink: sink.clone(),
         guard: guard.clone(),
         t0,
+        cache_skew: match &plan.tokens.strategy {
+            TokenStrategy::Cache { refresh_skew } => Some(*refresh_skew),
+            _ => None,
+        },
     });
     let mut static_expiry = None;
     let tokens = match &plan.tokens.strategy {

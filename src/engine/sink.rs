@@ -27,6 +27,13 @@ pub enum Msg {
         bad_headers: u32,
     },
     Done(Sample),
+    /// The token cache just stored a token for `audience` (cache key `key`) that it will refresh
+    /// every `refresh_every`: the steady-state cost the quota projection uses.
+    CachedToken {
+        audience: String,
+        key: String,
+        refresh_every: Duration,
+    },
     /// Every arrival intended before this second has been handed out or dropped.
     Advance(u64),
     /// A new phase began (for progress bars).

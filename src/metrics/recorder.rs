@@ -105,6 +105,11 @@ impl Recorder {
     }
 
     /// A finished request (after all retries).
+    /// A token the cache will reuse, refreshed every `refresh_every` (see [`Audiences::cached`]).
+    pub fn cached_token(&mut self, audience: &str, key: &str, refresh_every: Duration) {
+        self.audiences.cached(audience, key, refresh_every);
+    }
+
     pub fn record(&mut self, sample: &Sample, was_dispatched: bool) {
         let Some(t) = self.totals.get_mut(sample.op) else {
             return;

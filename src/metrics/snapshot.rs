@@ -105,6 +105,9 @@ pub struct AudienceRow {
     /// of all counted audiences (plus tokens already used this month); `None` if it never does
     /// or the tier has no quota, or this audience does not count.
     pub quota_runs_out_day: Option<f64>,
+    /// How `tokens_per_hour` was reached: `observed rate`, or for cached tokens the steady state
+    /// (`cache: 1 per 23h59m × 1 key`), because a short run's single cache fill is no rate.
+    pub projection_basis: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

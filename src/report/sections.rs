@@ -79,6 +79,7 @@ pub fn audiences(s: &Snapshot) -> DocTable {
         "projected / month",
         "% of monthly quota",
         "runs out (day)",
+        "projected from",
     ];
     let rows = s
         .audiences
@@ -100,12 +101,13 @@ pub fn audiences(s: &Snapshot) -> DocTable {
                 thousands_f(a.projected_month),
                 opt(a.projected_pct_of_quota, pct),
                 opt(a.quota_runs_out_day, |d| format!("{d:.1}")),
+                a.projection_basis.clone(),
             ]
         })
         .collect();
     table(
         "Token audiences",
-        "Who used the M2M token quota: one row per token audience.",
+        "Who used the M2M token quota: one row per token audience. Projections extrapolate the observed rate; tokens the cache keeps count at their steady state (one per lifetime minus refresh skew per cache key), since a short run's single cache fill is no rate.",
         header,
         &(2..10).collect::<Vec<_>>(),
         rows,

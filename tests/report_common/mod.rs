@@ -240,6 +240,7 @@ fn audiences() -> Vec<AudienceRow> {
             tier_monthly_quota: Some(QUOTA),
             projected_pct_of_quota: pct.map(r3),
             quota_runs_out_day: quota_runs_out_day(Some(QUOTA), 0, per_hour).map(r3),
+            projection_basis: "observed rate".into(),
             ..AudienceRow::default()
         },
         AudienceRow {

@@ -32,6 +32,9 @@ pub struct RecordingFetcher {
     pub sink: Sink,
     pub guard: Rc<Guard>,
     pub t0: Instant,
+    /// `Some(refresh_skew)` when the fetched tokens go into the cache (tells the recorder the
+    /// steady-state refresh interval for the quota projection).
+    pub cache_skew: Option<Duration>,
 }
 
 pub fn failure_of(outcome: Outcome) -> TokenFailure {
@@ -52,6 +55,7 @@ impl RecordingFetcher {
             sink,
             guard,
             t0,
+            cache_skew,
         } = self;
         let op = ops.get(&key.audience).copied();
         let Some((client_id, secret)) = credentials.get(key.client) else {
@@ -90,6 +94,16 @@ impl RecordingFetcher {
                 rate: reply.rate.seen(SystemTime::now()),
                 bad_headers: reply.rate.bad,
             }));
+        }
+        if let (Some(skew), Some(i)) = (cache_skew, &issued) {
+            sink.send(Msg::CachedToken {
+                audience: key.audience.clone(),
+                key: format!("{}|{}", key.client, key.scope.as_deref().unwrap_or("")),
+                refresh_every: i
+                    .expires_in
+                    .saturating_sub(skew)
+                    .max(Duration::from_secs(1)),
+            });
         }
         match issued {
             Some(i) => Ok(Fresh {

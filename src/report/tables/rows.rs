@@ -156,6 +156,7 @@ impl Table for AudienceRow {
         "tier_monthly_quota",
         "projected_pct_of_quota",
         "quota_runs_out_day",
+        "projection_basis",
     ];
 
     fn to_record(&self) -> Vec<String> {
@@ -172,6 +173,7 @@ impl Table for AudienceRow {
             opt_int(self.tier_monthly_quota),
             opt_fixed3(self.projected_pct_of_quota),
             opt_fixed3(self.quota_runs_out_day),
+            self.projection_basis.clone(),
         ]
     }
 
@@ -189,6 +191,7 @@ impl Table for AudienceRow {
             tier_monthly_quota: r.opt_u64("tier_monthly_quota")?,
             projected_pct_of_quota: r.opt_f64("projected_pct_of_quota")?,
             quota_runs_out_day: r.opt_f64_extra("quota_runs_out_day")?,
+            projection_basis: r.text_or_empty("projection_basis"),
         })
     }
 }
