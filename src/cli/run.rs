@@ -2,12 +2,12 @@
 //! simulated, drive the engine, write the report folder, check the thresholds.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::{CliError, CliResult, Exit, RunArgs, load_plan, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
-use crate::metrics::threshold;
+use crate::metrics::{Snapshot, ThresholdResult, threshold};
 use crate::report;
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
 use crate::sim::{self, TierProfile};
@@ -27,15 +27,42 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
             "real tenants are not supported yet (issue 7); run against the simulator (omit [target] url); nothing was sent",
         ));
     }
-    let tier = super::tier_profile(&plan, args.tier_file.as_deref())?;
-    let out = output_dir(&args, &plan, tier.as_ref())?;
-    let TargetPlan::Simulated(sp) = &plan.target else {
-        return Err(CliError::failed("unreachable: real target"));
-    };
-    let Some(tier) = tier else {
+    let Some(tier) = super::tier_profile(&plan, args.tier_file.as_deref())? else {
         return Err(CliError::failed("no tier profile for the simulated target"));
     };
-    let (config, credentials) = provision::sim_config(&plan, sp, tier.clone());
+    let out = output_dir(&args, &plan, Some(&tier))?;
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let done = execute(&plan, &tier, &out, stop, progress)?;
+    print!(
+        "{}",
+        report::console::render(&done.snapshot, &out, &done.thresholds)
+    );
+    Ok(if threshold::all_passed(&done.thresholds) {
+        Exit::Ok
+    } else {
+        Exit::Breached
+    })
+}
+
+/// A finished run: what was measured and how the thresholds came out.
+pub(crate) struct Execution {
+    pub snapshot: Snapshot,
+    pub thresholds: Vec<ThresholdResult>,
+}
+
+/// Runs `plan` against a fresh embedded simulated tenant of `tier` and writes the whole report
+/// folder `out` (which must exist). Shared by `run` and `compare --tiers`.
+pub(crate) fn execute(
+    plan: &RunPlan,
+    tier: &TierProfile,
+    out: &Path,
+    stop: StopSignal,
+    progress: bool,
+) -> Result<Execution, CliError> {
+    let TargetPlan::Simulated(sp) = &plan.target else {
+        return Err(CliError::failed("execute: the plan targets a real tenant"));
+    };
+    let (config, credentials) = provision::sim_config(plan, sp, tier.clone());
     let sim = sim::start(config, "127.0.0.1:0")
         .map_err(|e| CliError::failed(format!("cannot start the simulated tenant: {e}")))?;
     let target = Target {
@@ -44,34 +71,32 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         real: false,
     };
     let options = RunOptions {
-        progress: !args.quiet && std::io::stderr().is_terminal(),
+        progress,
         stop,
         monthly_quota: tier.monthly_m2m_quota,
         month_to_date_tokens: sp.month_to_date_tokens,
         client_credentials: credentials,
     };
-    let result = engine::run(&plan, &target, options);
+    let result = engine::run(plan, &target, options);
     sim.shutdown();
     let outcome = result.map_err(|e| CliError::failed(format!("the run could not start: {e}")))?;
 
     let mut snapshot = outcome.snapshot;
     snapshot
         .run
-        .extend(run_facts(&plan, &tier, sp.month_to_date_tokens));
+        .extend(run_facts(plan, tier, sp.month_to_date_tokens));
     let names: Vec<String> = plan.operations.iter().map(|o| o.name.clone()).collect();
-    let results = threshold::evaluate(
+    let thresholds = threshold::evaluate(
         &plan.thresholds,
         &names,
         &snapshot.summary,
         &snapshot.audiences,
     );
-    report::write_all(&out, &snapshot, &results)
+    report::write_all(out, &snapshot, &thresholds)
         .map_err(|e| CliError::failed(format!("cannot write the report: {e}")))?;
-    print!("{}", report::console::render(&snapshot, &out, &results));
-    Ok(if threshold::all_passed(&results) {
-        Exit::Ok
-    } else {
-        Exit::Breached
+    Ok(Execution {
+        snapshot,
+        thresholds,
     })
 }
 
