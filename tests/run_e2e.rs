@@ -110,6 +110,33 @@ fn quickstart_runs_offline_and_writes_a_complete_report() {
     let mgmt = audiences.iter().find(|a| a["internal"] == "true").unwrap();
     assert_eq!(mgmt["tokens_issued"], "1");
     assert_eq!(mgmt["counts_toward_quota"], "false");
+    // Percentiles in summary.csv and latency.csv agree with the histogram log read back.
+    let snapshot = quotaprobe::report::read(&out).unwrap();
+    assert!(!snapshot.histograms.is_empty());
+    for h in &snapshot.histograms {
+        let row = summary_row(&out, &h.operation);
+        for (q, col) in [(0.5, "p50_ms"), (0.99, "p99_ms")] {
+            let from_log = h.corrected_us.value_at_quantile(q) as f64 / 1000.0;
+            assert!(
+                (from_log - num(&row, col)).abs() < 0.002,
+                "{} {col}: log {from_log} vs summary {}",
+                h.operation,
+                row[col]
+            );
+        }
+        let service = h.service_us.value_at_quantile(0.99) as f64 / 1000.0;
+        assert!(
+            (service - num(&row, "service_p99_ms")).abs() < 0.002,
+            "{}",
+            h.operation
+        );
+        assert_eq!(
+            h.corrected_us.len() as f64,
+            num(&row, "sent"),
+            "{}: one latency per sent request",
+            h.operation
+        );
+    }
     for file in ["report.md", "report.html", "histograms.hlog", "run.csv"] {
         assert!(
             out.join(file).metadata().unwrap().len() > 0,
