@@ -14,6 +14,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// "1 token", "2 tokens", "1,000 tokens": a count with its noun, plural unless exactly one.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(n))
+    }
+}
+
 /// A non-negative real rounded to a whole number, with separators.
 pub fn thousands_f(v: f64) -> String {
     if v.is_finite() && v >= 0.0 {
@@ -61,6 +70,8 @@ mod tests {
         assert_eq!(thousands(432_000), "432,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands_f(1499.6), "1,500");
+        assert_eq!(count(1, "token"), "1 token");
+        assert_eq!(count(1200, "token"), "1,200 tokens");
         assert_eq!(percent_of(1, 7), "14.3 %");
         assert_eq!(pct(43_200.0), "43,200 %");
         assert_eq!(pct(12.34), "12.3 %");

@@ -5,7 +5,7 @@
 //! token use lasts the month. Dropped arrivals are reported but do not decide the verdict (they
 //! measure the generator's in-flight cap, not the tier).
 
-use super::numbers::{pct, percent_of, thousands, thousands_f};
+use super::numbers::{count, pct, percent_of, thousands, thousands_f};
 use super::run_info::RunInfo;
 use crate::metrics::snapshot::quota_runs_out_day;
 use crate::metrics::threshold::ALL;
@@ -235,8 +235,9 @@ fn quota_sentence(s: &Snapshot, info: &RunInfo, q: &QuotaView) -> String {
     counting.sort_by_key(|a| std::cmp::Reverse(a.tokens_issued));
     let internal = if q.internal_tokens > 0 {
         format!(
-            " {} tokens for Auth0's own APIs (Management API) do not count.",
-            thousands(q.internal_tokens)
+            " {} for Auth0's own APIs (Management API) {} not count.",
+            count(q.internal_tokens, "token"),
+            if q.internal_tokens == 1 { "does" } else { "do" }
         )
     } else {
         String::new()
@@ -249,8 +250,8 @@ fn quota_sentence(s: &Snapshot, info: &RunInfo, q: &QuotaView) -> String {
         .map(|a| format!("{} ({})", a.audience, thousands(a.tokens_issued)))
         .collect();
     let mut text = format!(
-        "{} tokens counted toward the monthly M2M token quota: {}. At this rate a 30-day month issues {} tokens",
-        thousands(q.counted_tokens),
+        "{} counted toward the monthly M2M token quota: {}. At this rate a 30-day month issues {} tokens",
+        count(q.counted_tokens, "token"),
         who.join(", "),
         thousands_f(q.projected_month)
     );
