@@ -5,10 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
+mod contract;
+use contract::check_report;
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
 use common::*;
 use quotaprobe::engine::{self, RunOptions, Target};
@@ -16,30 +16,6 @@ use quotaprobe::scenario::*;
 use quotaprobe::sim::{self, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant, tier};
 
 const ORDERS: &str = "https://orders.example.com/";
-
-fn check_report(dir: &Path) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/check-report");
-    if !script.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing",
-            script.display()
-        );
-        eprintln!("skipping check-report: {} not found", script.display());
-        return;
-    }
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "check-report: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[test]
 fn a_mixed_run_makes_a_report_that_passes_check_report() {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod contract;
 mod report_common;
 
 use std::fs;
@@ -123,7 +124,7 @@ fn row_counts_and_cell_formats() {
 #[test]
 fn check_report_passes() {
     let (tmp, _) = written();
-    if let Some((ok, out)) = report_common::run_check_report(tmp.path()) {
+    if let Some((ok, out)) = contract::run_check_report(tmp.path()) {
         assert!(ok, "check-report failed:\n{out}");
         assert!(out.contains("ok: 1 report folder"), "{out}");
     }
@@ -133,7 +134,7 @@ fn check_report_passes() {
 fn check_report_catches_a_broken_folder() {
     let (tmp, _) = written();
     fs::remove_file(tmp.path().join("histograms.hlog")).unwrap();
-    if let Some((ok, out)) = report_common::run_check_report(tmp.path()) {
+    if let Some((ok, out)) = contract::run_check_report(tmp.path()) {
         assert!(!ok && out.contains("histograms.hlog: missing"), "{out}");
     }
 }

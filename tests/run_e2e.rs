@@ -2,6 +2,9 @@
 //! codes, a complete report folder that passes `check-report`, thresholds, and Ctrl-C.
 #![allow(clippy::unwrap_used)]
 
+mod contract;
+use contract::check_report;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::Duration;
@@ -10,31 +13,6 @@ use assert_cmd::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `check-report` on `dir`; returns its output. Fails when python3 is missing only in CI.
-fn check_report(dir: &Path) {
-    let script = root().join("../shared/tools/check-report");
-    if !script.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "check-report missing at {}",
-            script.display()
-        );
-        eprintln!("skipped check-report: {} not found", script.display());
-        return;
-    }
-    let out = StdCommand::new("python3")
-        .arg(&script)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "check-report failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {

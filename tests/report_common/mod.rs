@@ -5,9 +5,6 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use hdrhistogram::Histogram;
 use quotaprobe::metrics::snapshot::{project_month, quota_runs_out_day};
 use quotaprobe::metrics::*;
@@ -288,36 +285,4 @@ pub fn op_names() -> Vec<String> {
 
 pub fn threshold_results(s: &Snapshot) -> Vec<ThresholdResult> {
     threshold::evaluate(&threshold_plans(), &op_names(), &s.summary, &s.audiences)
-}
-
-/// Path of the shared contract checker (`../shared/tools/check-report` beside the repo).
-pub fn check_report_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/check-report")
-}
-
-/// Runs check-report on `dir`. `None` (with a message) when python3 or the script is missing
-/// outside CI; in CI (env `CI` set) a missing tool fails the test.
-pub fn run_check_report(dir: &Path) -> Option<(bool, String)> {
-    let script = check_report_script();
-    let ci = std::env::var_os("CI").is_some();
-    if !script.is_file() {
-        assert!(!ci, "{} is missing", script.display());
-        eprintln!("skipping check-report: {} not found", script.display());
-        return None;
-    }
-    match Command::new("python3").arg(&script).arg(dir).output() {
-        Ok(out) => {
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Some((out.status.success(), text))
-        }
-        Err(e) => {
-            assert!(!ci, "python3 is needed in CI to run check-report: {e}");
-            eprintln!("skipping check-report: python3 not runnable ({e})");
-            None
-        }
-    }
 }
