@@ -32,6 +32,7 @@ fn main() -> anyhow::Result<()> {
             users: 0,
             token_lifetime: Duration::from_secs(86_400),
             apis: vec![],
+            faults: Default::default(),
         }),
         clients: vec![],
         tokens: TokenPlan {

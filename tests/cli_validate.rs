@@ -351,3 +351,20 @@ fn plain_http_is_refused_for_a_non_loopback_tenant() {
             "target.url: a real tenant needs https://",
         ));
 }
+
+#[test]
+fn fault_ratios_must_leave_room() {
+    let text = format!(
+        "{BASE}\n[target.simulated.faults]\nerror_ratio = 0.7\ndrop_ratio = 0.6\nstall_ratio = 0.1\n"
+    )
+    .replace("name = \"t\"\n", "name = \"t\"\n[target]\nsimulated = { tier = \"free\" }\n");
+    // Inline table plus a sub-table is not valid TOML; write the target as a table instead.
+    let text = text.replace("[target]\nsimulated = { tier = \"free\" }\n", "");
+    rejects(
+        &text,
+        &[
+            "target.simulated.faults: the ratios add up to 1.4",
+            "target.simulated.faults.stall: stall_ratio needs stall",
+        ],
+    );
+}

@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use crate::scenario::{OperationKind, RunPlan, Secret, SimulatedPlan};
-use crate::sim::{ClientQuota, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant, TierProfile};
+use crate::sim::{
+    ClientQuota, Faults, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant, TierProfile,
+};
 
 /// The simulated tenant for `plan`, and each plan client's (client_id, secret), by index.
 pub(super) fn sim_config(
@@ -44,6 +46,20 @@ pub(super) fn sim_config(
     config.users = sp.users;
     config.month_to_date_tokens = sp.month_to_date_tokens;
     config.management_token_lifetime_s = sp.token_lifetime.as_secs().max(1);
+    let f = &sp.faults;
+    config.faults = Faults {
+        latency: f.latency,
+        latency_max: f.latency_max,
+        error_ratio: f.error_ratio,
+        drop_ratio: f.drop_ratio,
+        stall_ratio: f.stall_ratio,
+        stall: f.stall,
+        malformed_ratio: f.malformed_ratio,
+        garbage_headers_ratio: f.garbage_headers_ratio,
+        token_exp_shortfall: f.token_exp_shortfall,
+        from: f.from,
+        until: f.until,
+    };
     config.apis = audiences
         .iter()
         .map(|aud| {

@@ -116,6 +116,7 @@ mod tests {
                 users: 0,
                 token_lifetime: Duration::from_secs(60),
                 apis: vec![],
+                faults: Default::default(),
             }),
             clients: vec![],
             tokens: TokenPlan {

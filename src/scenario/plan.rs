@@ -45,6 +45,25 @@ pub struct SimulatedPlan {
     pub token_lifetime: Duration,
     /// Custom APIs to register (every audience used by an operation is registered too).
     pub apis: Vec<ApiPlan>,
+    /// Faults the simulated tenant injects.
+    pub faults: FaultPlan,
+}
+
+/// What the simulated tenant does wrong (all zero: nothing). Ratios are per request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultPlan {
+    pub latency: Duration,
+    pub latency_max: Duration,
+    pub error_ratio: f64,
+    pub drop_ratio: f64,
+    pub stall_ratio: f64,
+    pub stall: Duration,
+    pub malformed_ratio: f64,
+    pub garbage_headers_ratio: f64,
+    pub token_exp_shortfall: Duration,
+    /// Window from the run's start; `until = None` means to the end.
+    pub from: Duration,
+    pub until: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]

@@ -64,6 +64,36 @@ pub struct SimulatedSpec {
     pub token_lifetime: Option<String>,
     #[serde(default)]
     pub apis: Vec<ApiSpec>,
+    #[serde(default)]
+    pub faults: Option<FaultsSpec>,
+}
+
+/// `[target.simulated.faults]`: what the simulated tenant does wrong, optionally in a window.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsSpec {
+    #[serde(default)]
+    pub latency: Option<String>,
+    #[serde(default)]
+    pub latency_max: Option<String>,
+    #[serde(default)]
+    pub error_ratio: Option<f64>,
+    #[serde(default)]
+    pub drop_ratio: Option<f64>,
+    #[serde(default)]
+    pub stall_ratio: Option<f64>,
+    #[serde(default)]
+    pub stall: Option<String>,
+    #[serde(default)]
+    pub malformed_ratio: Option<f64>,
+    #[serde(default)]
+    pub garbage_headers_ratio: Option<f64>,
+    #[serde(default)]
+    pub token_exp_shortfall: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

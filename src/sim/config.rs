@@ -1,6 +1,7 @@
 //! What a simulated tenant holds at start: tier, clients with grants and quotas, custom APIs,
 //! seeded data. Built by `serve` (the demo tenant) or by the run command from a scenario.
 
+use super::faults::Faults;
 use super::tier::TierProfile;
 use super::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SimError};
 
@@ -49,6 +50,8 @@ pub struct SimConfig {
     pub management_token_lifetime_s: u64,
     /// RSA modulus size for the signing key (2048..=8192; Auth0 uses 2048).
     pub key_bits: usize,
+    /// Faults to inject (none by default).
+    pub faults: Faults,
 }
 
 /// An application with client-credentials access.
@@ -111,6 +114,7 @@ impl SimConfig {
             month_to_date_tokens: 0,
             management_token_lifetime_s: DEFAULT_TOKEN_LIFETIME_S,
             key_bits: 2048,
+            faults: Faults::default(),
         }
     }
 

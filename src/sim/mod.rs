@@ -19,6 +19,7 @@ mod clock;
 pub mod config;
 mod directory;
 mod error;
+pub mod faults;
 pub mod jwt;
 pub mod ledger;
 pub mod limit;
@@ -36,6 +37,7 @@ mod users;
 pub use clock::Clock;
 pub use config::{ClientQuota, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant};
 pub use error::SimError;
+pub use faults::Faults;
 pub use server::{RunningSim, loopback_addr as server_addr, serve, start};
 pub use tier::TierProfile;
 

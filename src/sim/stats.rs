@@ -16,6 +16,8 @@ pub struct Counters {
     pub rate_limited: BTreeMap<String, u64>,
     /// "METHOD /path/{pattern}" -> requests received.
     pub requests: BTreeMap<String, u64>,
+    /// Fault kind (see `faults::KINDS`) -> requests it was injected into.
+    pub faults: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Default)]
@@ -44,6 +46,10 @@ impl Stats {
 
     pub fn manual_token(&self) {
         self.with(|c| c.manual_tokens += 1);
+    }
+
+    pub fn fault(&self, kind: &str) {
+        self.with(|c| *c.faults.entry(kind.to_string()).or_default() += 1);
     }
 
     pub fn rate_limited(&self, bucket: &str) {

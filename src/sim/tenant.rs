@@ -13,6 +13,7 @@ use super::SimError;
 use super::clock::Clock;
 use super::config::SimConfig;
 use super::directory::Directory;
+use super::faults::{Dice, Faults};
 use super::jwt::{self, Keys};
 use super::ledger::{ClientCounter, MonthlyLedger};
 use super::limiter::Limiter;
@@ -43,6 +44,8 @@ pub struct Tenant {
     pub monthly: Mutex<MonthlyLedger>,
     pub client_counters: Mutex<HashMap<String, ClientCounter>>,
     pub stats: Stats,
+    pub faults: Faults,
+    pub dice: Dice,
     verified: Mutex<HashMap<u64, Verified>>,
     hasher: RandomState,
 }
@@ -87,6 +90,8 @@ impl Tenant {
             )),
             client_counters: Mutex::new(HashMap::new()),
             stats: Stats::default(),
+            faults: config.faults.clone(),
+            dice: Dice::default(),
             verified: Mutex::new(HashMap::new()),
             hasher: RandomState::new(),
             tier: config.tier.clone(),

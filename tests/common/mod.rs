@@ -283,6 +283,7 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
             users: 0,
             token_lifetime: Duration::from_secs(86_400),
             apis: vec![],
+            faults: Default::default(),
         }),
         clients: vec![ClientPlan {
             name: "backend".into(),

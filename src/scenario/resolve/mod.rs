@@ -2,6 +2,7 @@
 //! and overrides (defaults < file < flags, merged here once), and checks every rule. Problems are
 //! collected, not thrown, so a user sees all of them at once.
 
+mod faults;
 mod operations;
 mod schedule;
 mod target;

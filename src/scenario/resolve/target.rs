@@ -148,6 +148,7 @@ fn simulated(r: &mut Resolver<'_>, spec: &SimulatedSpec) -> TargetPlan {
         users: spec.users.unwrap_or(1_000),
         token_lifetime,
         apis,
+        faults: super::faults::faults(r, spec.faults.as_ref()),
     })
 }
 

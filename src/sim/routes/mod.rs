@@ -24,6 +24,10 @@ pub fn router(tenant: Shared) -> Router {
         .route("/.well-known/openid-configuration", get(openid))
         .merge(mgmt::router(tenant.clone()))
         .route("/demo-api/{*rest}", any(demo_api::call))
+        .route_layer(from_fn_with_state(
+            tenant.clone(),
+            crate::sim::faults::inject,
+        ))
         .route_layer(from_fn_with_state(tenant.clone(), count))
         .route("/__sim/stats", get(simctl::stats))
         .route("/__sim/manual-token", post(simctl::manual_token))

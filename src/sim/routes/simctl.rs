@@ -31,6 +31,7 @@ pub async fn stats(State(t): State<Shared>) -> Response {
         "quota": {"monthly": monthly, "used": used, "remaining": remaining, "overage": overage},
         "rate_limited": counters.rate_limited,
         "requests": counters.requests,
+        "faults": counters.faults,
     }))
     .into_response()
 }
