@@ -29,6 +29,7 @@ pub fn router(tenant: Shared) -> Router {
             crate::sim::faults::inject,
         ))
         .route_layer(from_fn_with_state(tenant.clone(), count))
+        .route_layer(axum::middleware::from_fn(limit_body))
         .route("/__sim/stats", get(simctl::stats))
         .route("/__sim/manual-token", post(simctl::manual_token))
         .with_state(tenant)
@@ -58,4 +59,25 @@ async fn openid(State(t): State<Shared>) -> Json<Value> {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "id_token_signing_alg_values_supported": ["RS256"],
     }))
+}
+
+/// Largest request body accepted (Auth0 refuses large bodies too; the exact limit is assumed).
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+/// 413 for a declared body over [`MAX_BODY_BYTES`], before any handler reads it. Bodies without
+/// a length are still capped by the extractors' own limit.
+async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return super::reply::mgmt_error(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "Payload too large",
+            "payload_too_large",
+        );
+    }
+    next.run(req).await
 }
