@@ -158,3 +158,17 @@ fn a_plan_above_the_tiers_published_limits_is_refused() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(run_facts(&tmp.path().join("ok"))["tier"], "free");
 }
+
+#[test]
+fn a_ca_file_that_is_not_pem_is_refused_before_sending() {
+    let tmp = tempfile::tempdir().unwrap();
+    let served = Served::start();
+    let path = scenario(tmp.path(), "bad-ca", false, &burst(1, 1));
+    std::fs::write(tmp.path().join("junk.pem"), "not a certificate\n").unwrap();
+    for file in ["junk.pem", "missing.pem"] {
+        let o = run(Some(&served), SECRET, &path, &["--yes", "--ca-file", file]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(stderr(&o).contains("--ca-file") && stderr(&o).contains("nothing was sent"));
+    }
+    assert_eq!(served.total_requests(), 0);
+}

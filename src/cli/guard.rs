@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use crate::scenario::RunPlan;
 use crate::scenario::request::POLICY_MAX_DURATION;
+use crate::scenario::{Forecast, OperationKind, RunPlan, TokenStrategy};
 use crate::sim::TierProfile;
 
 /// Token requests a real-tenant run may send unless `--max-tokens` says otherwise.
@@ -83,6 +83,37 @@ pub fn apply(plan: &mut RunPlan, caps: &Caps) -> Result<(), String> {
     Ok(())
 }
 
+/// The token endpoint as the forecast names it.
+const TOKEN_ENDPOINT: &str = "POST /oauth/token";
+
+/// Peak rate per endpoint the tenant will see: the forecast's, plus, under the per-request token
+/// strategy, one token request per call that carries a bearer token (the forecast lists only
+/// explicit token operations on `/oauth/token`). Highest first.
+pub fn endpoint_peaks(plan: &RunPlan, f: &Forecast) -> Vec<(String, f64)> {
+    let mut peaks = f.endpoints.clone();
+    if matches!(plan.tokens.strategy, TokenStrategy::PerRequest) {
+        let extra: f64 = plan
+            .operations
+            .iter()
+            .zip(&f.operations)
+            .filter(|(op, _)| match &op.kind {
+                OperationKind::Management { .. } => true,
+                OperationKind::Http { bearer, .. } => bearer.is_some(),
+                OperationKind::Token { .. } => false,
+            })
+            .map(|(_, o)| o.peak_rps)
+            .sum();
+        if extra > 0.0 {
+            match peaks.iter_mut().find(|(e, _)| e == TOKEN_ENDPOINT) {
+                Some(p) => p.1 += extra,
+                None => peaks.push((TOKEN_ENDPOINT.to_string(), extra)),
+            }
+        }
+    }
+    peaks.sort_by(|a, b| b.1.total_cmp(&a.1));
+    peaks
+}
+
 /// An endpoint whose planned peak rate is above the tier's published sustained limit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Breach {
@@ -114,7 +145,7 @@ fn trim(x: f64) -> String {
 /// token endpoint and the Management API; `None` for anything else (custom APIs).
 pub fn limit_for(tier: &TierProfile, endpoint: &str) -> Option<(u64, f64)> {
     let (method, path) = endpoint.split_once(' ')?;
-    if path == "/oauth/token" {
+    if endpoint == TOKEN_ENDPOINT {
         tier.token_endpoint_limit()
     } else if path.starts_with("/api/v2/") {
         tier.management_limit_for(method, path)

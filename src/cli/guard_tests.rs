@@ -10,7 +10,8 @@ use crate::scenario::{Context, Overrides, parse};
 const ID: &str = "id-from-env";
 const SECRET: &str = "secret-from-env";
 
-/// A real-tenant plan with one Management read at `rate` for `secs`, plus a `[stop]` table.
+/// A real-tenant plan with one Management read at `rate` for `secs`, plus a `[stop]` table
+/// (or any other tables).
 fn plan(rate: f64, secs: u64, stop: &str) -> RunPlan {
     let text = format!(
         r#"
@@ -164,4 +165,25 @@ fn the_forecast_of_a_fast_plan_breaches_the_free_tier() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].endpoint, "GET /api/v2/users");
     assert_eq!(found[0].limit_per_s, 2.0);
+}
+
+#[test]
+fn per_request_tokens_count_at_the_token_endpoint() {
+    let f = |p: &RunPlan| crate::scenario::forecast::forecast(p);
+    let cached = plan(4.0, 5, "");
+    assert_eq!(
+        endpoint_peaks(&cached, &f(&cached)),
+        [("GET /api/v2/users".to_string(), 4.0)]
+    );
+    let per_request = plan(4.0, 5, "[tokens]\nstrategy = \"per-request\"");
+    let peaks = endpoint_peaks(&per_request, &f(&per_request));
+    assert!(
+        peaks.contains(&("POST /oauth/token".to_string(), 4.0)),
+        "{peaks:?}"
+    );
+    let free = crate::sim::tier::builtin("free").unwrap();
+    let found = ceilings(&peaks, &free);
+    // 4/s on the users bucket (2/s) and on the token endpoint's 300/min (5/s): only the first.
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].endpoint, "GET /api/v2/users");
 }

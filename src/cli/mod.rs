@@ -96,8 +96,8 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (TOML), e.g. scenarios/quickstart.toml.
     pub scenario: PathBuf,
-    /// Simulated tier to run against (overrides the scenario's `target.simulated.tier`).
-    /// See `quotaprobe tiers`.
+    /// Simulated tier to run against (overrides the scenario's `target.simulated.tier`); for a
+    /// real tenant, the tier whose published limits cap the planned peak rates. See `quotaprobe tiers`.
     #[arg(long)]
     pub tier: Option<String>,
     /// Load a tier profile from a TOML file instead of the built-in ones.
@@ -112,26 +112,9 @@ pub struct RunArgs {
     /// No progress bars; print only the final summary.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Print the plan (duration, peak rate per endpoint, requests, token forecast) and exit
-    /// without sending anything.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Real tenant: send without asking (otherwise type `yes` at a terminal; without a terminal
-    /// the run is refused, exit 2).
-    #[arg(long)]
-    pub yes: bool,
-    /// Real tenant: trust the PEM certificate(s) in FILE as extra roots (a private CA, or the
-    /// certificate `quotaprobe serve --tls` writes).
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<PathBuf>,
-    /// Real tenant: refuse plans longer than this, e.g. 30m (default and maximum 2h, the
-    /// load-testing policy's limit).
-    #[arg(long, value_name = "DURATION")]
-    pub max_duration: Option<String>,
-    /// Real tenant: stop after this many token requests (default 100; the scenario's
-    /// stop.max_tokens applies when lower).
-    #[arg(long, value_name = "N")]
-    pub max_tokens: Option<u64>,
+    /// Real-tenant guard rails and `--dry-run`.
+    #[command(flatten)]
+    pub real: real::RealArgs,
 }
 
 #[derive(Debug, Args)]
@@ -187,14 +170,9 @@ pub struct ServeArgs {
     /// M2M tokens already used this month when the tenant starts.
     #[arg(long, default_value_t = 0)]
     pub month_to_date_tokens: u64,
-    /// Serve HTTPS with a self-signed certificate made at start (SANs 127.0.0.1, localhost and
-    /// the --domain host), so HTTPS-only clients can be tested as against a real tenant.
-    #[arg(long)]
-    pub tls: bool,
-    /// With --tls: where to write the certificate (PEM) for clients to trust.
-    /// Default: quotaprobe-sim-<port>.pem in the OS temp folder.
-    #[arg(long, value_name = "PATH", requires = "tls")]
-    pub cert_out: Option<PathBuf>,
+    /// HTTPS.
+    #[command(flatten)]
+    pub tls: serve::TlsArgs,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,10 @@
 
 use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal, Write as _};
+use std::path::PathBuf;
 use std::time::Duration;
+
+use clap::Args;
 
 use super::guard::{self, Caps};
 use super::{CliError, CliResult, Exit, RunArgs};
@@ -14,6 +17,31 @@ use crate::scenario::forecast::forecast;
 use crate::scenario::request::request;
 use crate::scenario::{RealPlan, RunPlan, Secret, TargetPlan};
 use crate::sim::TierProfile;
+
+/// `quotaprobe run`'s flags for real tenants (and `--dry-run`, which any target takes).
+#[derive(Debug, Args)]
+pub struct RealArgs {
+    /// Print the plan (duration, peak rate per endpoint, requests, token forecast) and exit
+    /// without sending anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Real tenant: send without asking (otherwise type `yes` at a terminal; without a terminal
+    /// the run is refused, exit 2).
+    #[arg(long)]
+    pub yes: bool,
+    /// Real tenant: trust the PEM certificate(s) in FILE as extra roots (a private CA, or the
+    /// certificate `quotaprobe serve --tls` writes).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Real tenant: refuse plans longer than this, e.g. 30m (default and maximum 2h, the
+    /// load-testing policy's limit).
+    #[arg(long, value_name = "DURATION")]
+    pub max_duration: Option<String>,
+    /// Real tenant: stop after this many token requests (default 100; the scenario's
+    /// stop.max_tokens applies when lower).
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u64>,
+}
 
 fn dur(d: Duration) -> String {
     humantime::format_duration(d).to_string()
@@ -46,7 +74,7 @@ pub(super) fn describe(plan: &RunPlan, caps: Option<&Caps>, tier: Option<&TierPr
     let _ = writeln!(s, "  duration: {}", dur(plan.planned_duration()));
     let _ = writeln!(s, "  total requests (arrivals): {}", req.total_requests);
     let _ = writeln!(s, "  peak rate per endpoint:");
-    for (endpoint, peak) in &req.endpoints {
+    for (endpoint, peak) in &guard::endpoint_peaks(plan, &f) {
         let limit = tier
             .and_then(|t| guard::limit_for(t, endpoint).map(|l| (t, l)))
             .map(|(t, (burst, per_s))| format!(" (tier {} limit {per_s}/s, burst {burst})", t.name))
@@ -133,14 +161,14 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
             "real::run: the plan targets the simulator",
         ));
     };
-    let caps =
-        guard::caps(args.max_duration.as_deref(), args.max_tokens).map_err(CliError::usage)?;
+    let caps = guard::caps(args.real.max_duration.as_deref(), args.real.max_tokens)
+        .map_err(CliError::usage)?;
     guard::apply(&mut plan, &caps)
         .map_err(|e| CliError::usage(format!("{e}; nothing was sent")))?;
     let tier = ceiling_tier(args)?;
     print!("{}", describe(&plan, Some(&caps), tier.as_ref()));
     if let Some(t) = &tier {
-        let breaches = guard::ceilings(&forecast(&plan).endpoints, t);
+        let breaches = guard::ceilings(&guard::endpoint_peaks(&plan, &forecast(&plan)), t);
         if !breaches.is_empty() {
             let list: Vec<String> = breaches.iter().map(|b| format!("  {b}")).collect();
             return Err(CliError::usage(format!(
@@ -150,21 +178,16 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
             )));
         }
     }
-    if args.dry_run {
+    if args.real.dry_run {
         println!("dry run: nothing was sent");
         return Ok(Exit::Ok);
     }
     let client_credentials = credentials(&plan)?;
-    let ca_pem = match &args.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            CliError::usage(format!(
-                "--ca-file {}: {e}; nothing was sent",
-                path.display()
-            ))
-        })?),
+    let ca_pem = match &args.real.ca_file {
+        Some(path) => Some(ca_file(path)?),
         None => None,
     };
-    confirm(args.yes, &rp.base_url)?;
+    confirm(args.real.yes, &rp.base_url)?;
     let out = super::run::output_dir(args, &plan, None)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let options = RunOptions {
@@ -195,6 +218,22 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     } else {
         Exit::Breached
     })
+}
+
+/// The `--ca-file` PEM, checked before anything is sent (exit 2 when unreadable or empty).
+fn ca_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    let bad = |why: String| {
+        CliError::usage(format!(
+            "--ca-file {}: {why}; nothing was sent",
+            path.display()
+        ))
+    };
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(pem),
+        Ok(_) => Err(bad("holds no PEM certificate".into())),
+        Err(e) => Err(bad(format!("not PEM certificates: {e}"))),
+    }
 }
 
 fn target(rp: &RealPlan) -> Target {

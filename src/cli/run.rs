@@ -21,7 +21,7 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     if plan.target.is_real() {
         return super::real::run(&args, plan, stop);
     }
-    if args.dry_run {
+    if args.real.dry_run {
         let tier = super::tier_profile(&plan, args.tier_file.as_deref())?;
         print!("{}", super::real::describe(&plan, None, tier.as_ref()));
         println!("dry run: nothing was sent");

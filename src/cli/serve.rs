@@ -6,9 +6,24 @@
 
 use std::path::PathBuf;
 
+use clap::Args;
+
 use super::{CliError, CliResult, Exit, ServeArgs};
 use crate::sim::config::MANAGEMENT;
 use crate::sim::{self, SimApi, SimConfig, SimGrant, tier};
+
+/// `quotaprobe serve`'s HTTPS flags.
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// Serve HTTPS with a self-signed certificate made at start (SANs 127.0.0.1, localhost and
+    /// the --domain host), so HTTPS-only clients can be tested as against a real tenant.
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: where to write the certificate (PEM) for clients to trust.
+    /// Default: quotaprobe-sim-<port>.pem in the OS temp folder.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub cert_out: Option<PathBuf>,
+}
 
 /// Build the demo tenant's config from the flags (no address checks).
 fn config(args: &ServeArgs) -> Result<SimConfig, CliError> {
@@ -57,6 +72,7 @@ fn certificate(
 ) -> Result<(sim::tls::SelfSigned, PathBuf), CliError> {
     let cert = sim::tls::self_signed(Some(domain)).map_err(CliError::failed)?;
     let path = args
+        .tls
         .cert_out
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("quotaprobe-sim-{port}.pem")));
@@ -81,7 +97,7 @@ pub(super) fn serve(args: ServeArgs) -> CliResult {
             .local_addr()
             .map_err(|e| CliError::failed(e.to_string()))?;
         let domain = config.domain.clone().unwrap_or_else(|| bound.to_string());
-        let cert = if args.tls {
+        let cert = if args.tls.tls {
             Some(certificate(&args, &domain, bound.port())?)
         } else {
             None
