@@ -125,3 +125,45 @@ fn the_token_scan_finds_jwts_and_ignores_plain_base64() {
     ));
     assert!(!has_jwt("HISTv2 eyJ0aGlzIGlzIGJhc2U2NA==, eyJ"));
 }
+
+#[test]
+fn a_non_loopback_tenant_is_reached_through_the_proxy_from_the_environment() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    // A "proxy" that records the first request line, answers 502 and hangs up.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in proxy.incoming().take(1) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 512];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let path = scenario(tmp.path(), "proxied", false, &burst(1, 1));
+    let env = [
+        ("QP_DOMAIN", "tenant.example.test"),
+        ("HTTPS_PROXY", proxy_url.as_str()),
+        ("https_proxy", proxy_url.as_str()),
+        ("NO_PROXY", ""),
+        ("no_proxy", ""),
+    ];
+    let o = run_env(
+        None,
+        SECRET,
+        &path,
+        &["--quiet", "--yes", "--out", "out"],
+        &env,
+    );
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("the proxy saw nothing\n{}", text(&o)));
+    assert!(
+        first.starts_with("CONNECT tenant.example.test:443 "),
+        "{first}"
+    );
+    assert_no_secrets(&o, Some(&tmp.path().join("out")), SECRET);
+}

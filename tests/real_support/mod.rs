@@ -133,6 +133,17 @@ pub fn burst(rate: u32, secs: u32) -> String {
 /// `quotaprobe run SCENARIO ARGS...` with the tenant's domain and the credentials in the
 /// environment; standard input is not a terminal.
 pub fn run(served: Option<&Served>, secret: &str, scenario: &Path, args: &[&str]) -> Output {
+    run_env(served, secret, scenario, args, &[])
+}
+
+/// [`run`] with more environment variables (set last, so they win).
+pub fn run_env(
+    served: Option<&Served>,
+    secret: &str,
+    scenario: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let mut cmd = Command::cargo_bin("quotaprobe").unwrap();
     cmd.arg("run")
         .arg(scenario)
@@ -145,6 +156,9 @@ pub fn run(served: Option<&Served>, secret: &str, scenario: &Path, args: &[&str]
         )
         .current_dir(scenario.parent().unwrap())
         .timeout(Duration::from_secs(90));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.output().unwrap()
 }
 
