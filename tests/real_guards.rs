@@ -172,3 +172,47 @@ fn a_ca_file_that_is_not_pem_is_refused_before_sending() {
     }
     assert_eq!(served.total_requests(), 0);
 }
+
+/// Runs the binary at a pseudo-terminal (util-linux `script`), typing `answer` at the prompt.
+fn at_terminal(served: &Served, scenario: &std::path::Path, answer: &str) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let bin = assert_cmd::cargo::cargo_bin("quotaprobe");
+    let inner = format!(
+        "{} run {} --quiet --ca-file {} --out typed",
+        bin.display(),
+        scenario.display(),
+        served.cert.display()
+    );
+    let line = format!("(sleep 1; echo {answer}) | {script} -qec '{inner}' /dev/null");
+    let o = std::process::Command::new("sh")
+        .args(["-c", &line])
+        .env("QP_ID", ID)
+        .env("QP_SECRET", SECRET)
+        .env("QP_DOMAIN", &served.addr)
+        .current_dir(scenario.parent().unwrap())
+        .output()
+        .unwrap();
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn at_a_terminal_only_typed_yes_confirms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let served = Served::start();
+    let path = scenario(tmp.path(), "typed", false, &burst(2, 1));
+    let Some(out) = at_terminal(&served, &path, "no") else {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    };
+    assert!(
+        out.contains("Type yes to continue") && out.contains("nothing was sent"),
+        "{out}"
+    );
+    assert_eq!(served.total_requests(), 0);
+    let out = at_terminal(&served, &path, "yes").unwrap();
+    assert!(out.contains("report:"), "{out}");
+    assert!(served.total_requests() > 0);
+    assert!(tmp.path().join("typed/summary.csv").exists());
+}
