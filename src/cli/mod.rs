@@ -4,9 +4,11 @@
 //! process exit code. Errors are printed here, once, so library code never prints them.
 
 mod compare;
+mod guard;
 mod pending;
 mod plan;
 mod provision;
+mod real;
 mod report;
 mod run;
 mod serve;
@@ -94,8 +96,8 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (TOML), e.g. scenarios/quickstart.toml.
     pub scenario: PathBuf,
-    /// Simulated tier to run against (overrides the scenario's `target.simulated.tier`).
-    /// See `quotaprobe tiers`.
+    /// Simulated tier to run against (overrides the scenario's `target.simulated.tier`); for a
+    /// real tenant, the tier whose published limits cap the planned peak rates. See `quotaprobe tiers`.
     #[arg(long)]
     pub tier: Option<String>,
     /// Load a tier profile from a TOML file instead of the built-in ones.
@@ -110,6 +112,9 @@ pub struct RunArgs {
     /// No progress bars; print only the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Real-tenant guard rails and `--dry-run`.
+    #[command(flatten)]
+    pub real: real::RealArgs,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +170,9 @@ pub struct ServeArgs {
     /// M2M tokens already used this month when the tenant starts.
     #[arg(long, default_value_t = 0)]
     pub month_to_date_tokens: u64,
+    /// HTTPS.
+    #[command(flatten)]
+    pub tls: serve::TlsArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! `quotaprobe run`: resolve the scenario, start the simulated tenant when the target is
-//! simulated, drive the engine, write the report folder, check the thresholds.
+//! simulated, drive the engine, write the report folder, check the thresholds. A real tenant
+//! takes the guarded path in [`super::real`]; `--dry-run` prints the plan for either.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -16,16 +17,15 @@ use crate::sim::{self, TierProfile};
 const REPORTS: &str = "reports";
 
 pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
-    let plan = load_plan(
-        &args.scenario,
-        args.tier.clone(),
-        args.seed,
-        args.tier_file.as_deref(),
-    )?;
+    let plan = load(&args)?;
     if plan.target.is_real() {
-        return Err(CliError::failed(
-            "real tenants are not supported yet (issue 7); run against the simulator (omit [target] url); nothing was sent",
-        ));
+        return super::real::run(&args, plan, stop);
+    }
+    if args.real.dry_run {
+        let tier = super::tier_profile(&plan, args.tier_file.as_deref())?;
+        print!("{}", super::real::describe(&plan, None, tier.as_ref()));
+        println!("dry run: nothing was sent");
+        return Ok(Exit::Ok);
     }
     let Some(tier) = super::tier_profile(&plan, args.tier_file.as_deref())? else {
         return Err(CliError::failed("no tier profile for the simulated target"));
@@ -42,6 +42,22 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     } else {
         Exit::Breached
     })
+}
+
+/// Loads the scenario. For a real tenant `--tier` names the tier whose limits are the rate
+/// ceilings, not a simulated tier, so a scenario the override does not fit is loaded without it.
+fn load(args: &RunArgs) -> Result<RunPlan, CliError> {
+    let tier_file = args.tier_file.as_deref();
+    match load_plan(&args.scenario, args.tier.clone(), args.seed, tier_file) {
+        Ok(plan) => Ok(plan),
+        Err(e) if args.tier.is_some() => {
+            match load_plan(&args.scenario, None, args.seed, tier_file) {
+                Ok(plan) if plan.target.is_real() => Ok(plan),
+                _ => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A finished run: what was measured and how the thresholds came out.
@@ -76,6 +92,7 @@ pub(crate) fn execute(
         monthly_quota: tier.monthly_m2m_quota,
         month_to_date_tokens: sp.month_to_date_tokens,
         client_credentials: credentials,
+        ca_pem: None,
     };
     let result = engine::run(plan, &target, options);
     sim.shutdown();
@@ -85,6 +102,15 @@ pub(crate) fn execute(
     snapshot
         .run
         .extend(run_facts(plan, tier, sp.month_to_date_tokens));
+    finish(plan, snapshot, out)
+}
+
+/// Evaluates the thresholds on a finished run's snapshot and writes the report folder `out`.
+pub(super) fn finish(
+    plan: &RunPlan,
+    snapshot: Snapshot,
+    out: &Path,
+) -> Result<Execution, CliError> {
     let names: Vec<String> = plan.operations.iter().map(|o| o.name.clone()).collect();
     let thresholds = threshold::evaluate(
         &plan.thresholds,
@@ -102,7 +128,7 @@ pub(crate) fn execute(
 
 /// The report folder, created (empty) before anything is sent, so an unwritable location fails
 /// the run up front.
-fn output_dir(
+pub(super) fn output_dir(
     args: &RunArgs,
     plan: &RunPlan,
     tier: Option<&TierProfile>,

@@ -1,11 +1,29 @@
 //! `quotaprobe serve`: the simulated tenant, standalone, on loopback until Ctrl-C.
 //!
 //! Prints the address, domain, audiences and the demo client's credentials, then serves on a
-//! multi-thread runtime; Ctrl-C shuts down gracefully (in-flight requests finish).
+//! multi-thread runtime; Ctrl-C shuts down gracefully (in-flight requests finish). With `--tls`
+//! it serves HTTPS with a fresh self-signed certificate, written to `--cert-out` for clients.
+
+use std::path::PathBuf;
+
+use clap::Args;
 
 use super::{CliError, CliResult, Exit, ServeArgs};
 use crate::sim::config::MANAGEMENT;
 use crate::sim::{self, SimApi, SimConfig, SimGrant, tier};
+
+/// `quotaprobe serve`'s HTTPS flags.
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// Serve HTTPS with a self-signed certificate made at start (SANs 127.0.0.1, localhost and
+    /// the --domain host), so HTTPS-only clients can be tested as against a real tenant.
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: where to write the certificate (PEM) for clients to trust.
+    /// Default: quotaprobe-sim-<port>.pem in the OS temp folder.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub cert_out: Option<PathBuf>,
+}
 
 /// Build the demo tenant's config from the flags (no address checks).
 fn config(args: &ServeArgs) -> Result<SimConfig, CliError> {
@@ -46,6 +64,24 @@ fn config(args: &ServeArgs) -> Result<SimConfig, CliError> {
     Ok(config)
 }
 
+/// Makes the self-signed certificate and writes its PEM where clients can read it.
+fn certificate(
+    args: &ServeArgs,
+    domain: &str,
+    port: u16,
+) -> Result<(sim::tls::SelfSigned, PathBuf), CliError> {
+    let cert = sim::tls::self_signed(Some(domain)).map_err(CliError::failed)?;
+    let path = args
+        .tls
+        .cert_out
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("quotaprobe-sim-{port}.pem")));
+    std::fs::write(&path, &cert.cert_pem).map_err(|e| {
+        CliError::usage(format!("--cert-out {}: cannot write: {e}", path.display()))
+    })?;
+    Ok((cert, path))
+}
+
 pub(super) fn serve(args: ServeArgs) -> CliResult {
     let addr = sim::server_addr(&args.addr).map_err(CliError::usage)?;
     let config = config(&args)?;
@@ -61,8 +97,17 @@ pub(super) fn serve(args: ServeArgs) -> CliResult {
             .local_addr()
             .map_err(|e| CliError::failed(e.to_string()))?;
         let domain = config.domain.clone().unwrap_or_else(|| bound.to_string());
+        let cert = if args.tls.tls {
+            Some(certificate(&args, &domain, bound.port())?)
+        } else {
+            None
+        };
+        let scheme = if cert.is_some() { "https" } else { "http" };
         println!("quotaprobe simulated tenant, tier {}", config.tier.name);
-        println!("listening on http://{bound}");
+        println!("listening on {scheme}://{bound}");
+        if let Some((_, path)) = &cert {
+            println!("certificate: {}", path.display());
+        }
         println!("domain: {domain}");
         println!("issuer: https://{domain}/");
         println!("management audience: https://{domain}/api/v2/");
@@ -75,9 +120,11 @@ pub(super) fn serve(args: ServeArgs) -> CliResult {
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        sim::serve(listener, config, shutdown)
-            .await
-            .map_err(CliError::failed)
+        match &cert {
+            Some((c, _)) => sim::serve_tls(listener, config, c, shutdown).await,
+            None => sim::serve(listener, config, shutdown).await,
+        }
+        .map_err(CliError::failed)
     })?;
     Ok(Exit::Ok)
 }

@@ -1,11 +1,13 @@
 //! Run-wide guards checked on the request path: the `stop.max_tokens` quota guard (token
-//! requests sent) and `stop.min_quota_remaining` (from `Auth0-Client-Quota-Limit`). Tripping
-//! one asks the run to stop; it never blocks.
+//! requests sent), `stop.min_quota_remaining` (from `Auth0-Client-Quota-Limit`) and, on a real
+//! tenant, rejected credentials (a 401/403 on a token request). Tripping one asks the run to
+//! stop; it never blocks.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use super::stop::{StopReason, Stopper};
+use crate::metrics::Outcome;
 use crate::ops::RateInfo;
 
 pub struct Guard {
@@ -13,6 +15,7 @@ pub struct Guard {
     tokens_sent: Cell<u64>,
     max_tokens: Option<u64>,
     min_quota_remaining: Option<u64>,
+    stop_on_rejected: bool,
 }
 
 impl Guard {
@@ -26,6 +29,23 @@ impl Guard {
             tokens_sent: Cell::new(0),
             max_tokens,
             min_quota_remaining,
+            stop_on_rejected: false,
+        }
+    }
+
+    /// Stop the run at the first token request answered 401 or 403 (set for real tenants).
+    pub fn stop_on_rejected_credentials(mut self, on: bool) -> Self {
+        self.stop_on_rejected = on;
+        self
+    }
+
+    /// Looks at every token request's outcome: a 401/403 means the credentials are wrong.
+    pub fn token_outcome(&self, outcome: Outcome) {
+        if let Outcome::Http(status @ (401 | 403)) = outcome
+            && self.stop_on_rejected
+        {
+            self.stopper
+                .trigger(StopReason::CredentialsRejected { status });
         }
     }
 
@@ -63,6 +83,33 @@ impl Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::TransportKind;
+
+    #[test]
+    fn rejected_credentials_stop_only_when_asked() {
+        let cases = [
+            (
+                true,
+                Outcome::Http(401),
+                Some(StopReason::CredentialsRejected { status: 401 }),
+            ),
+            (
+                true,
+                Outcome::Http(403),
+                Some(StopReason::CredentialsRejected { status: 403 }),
+            ),
+            (true, Outcome::Http(429), None),
+            (true, Outcome::Http(200), None),
+            (true, Outcome::Transport(TransportKind::Other), None),
+            (false, Outcome::Http(401), None),
+        ];
+        for (on, outcome, want) in cases {
+            let stopper = Rc::new(Stopper::default());
+            let g = Guard::new(stopper.clone(), None, None).stop_on_rejected_credentials(on);
+            g.token_outcome(outcome);
+            assert_eq!(stopper.reason(), want, "{on} {outcome:?}");
+        }
+    }
 
     #[test]
     fn token_guard_allows_exactly_max_then_stops() {

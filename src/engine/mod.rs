@@ -56,7 +56,8 @@ pub struct Target {
     pub base_url: String,
     /// Audience of the Management API (`https://{domain}/api/v2/`).
     pub management_audience: String,
-    /// A real tenant: mid-run events are not sent.
+    /// A real tenant: mid-run events are not sent, and the first token request answered
+    /// 401/403 stops the run.
     pub real: bool,
 }
 
@@ -71,6 +72,9 @@ pub struct RunOptions {
     pub month_to_date_tokens: u64,
     /// (client_id, secret) per `plan.clients` index.
     pub client_credentials: Vec<(String, Secret)>,
+    /// Extra trusted root certificates (PEM, one or more) for HTTPS targets with a private CA;
+    /// added to the system's roots.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 /// What a run produced.

@@ -82,15 +82,23 @@ async fn run_local(
         .max()
         .unwrap_or(1)
         .max(1);
-    let client = Client::new(&target.base_url, &plan.http, pool)?;
+    let client = Client::new(
+        &target.base_url,
+        &plan.http,
+        pool,
+        options.ca_pem.as_deref(),
+    )?;
     let (op_meta, synthetic) = operations::table(&plan, &mgmt);
     let (sink, rx) = sink::channel();
     let stopper = Rc::new(Stopper::default());
-    let guard = Rc::new(Guard::new(
-        stopper.clone(),
-        plan.stop.max_tokens,
-        plan.stop.min_quota_remaining,
-    ));
+    let guard = Rc::new(
+        Guard::new(
+            stopper.clone(),
+            plan.stop.max_tokens,
+            plan.stop.min_quota_remaining,
+        )
+        .stop_on_rejected_credentials(target.real),
+    );
     let credentials = Rc::new(options.client_credentials.clone());
     let started_at = SystemTime::now();
     let t0 = Instant::now();

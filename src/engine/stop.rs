@@ -46,6 +46,11 @@ pub enum StopReason {
     StaticTokenExpired,
     /// [`StopSignal::stop`] (Ctrl-C).
     Signal,
+    /// A token request was answered 401/403 on a real tenant: the credentials are wrong, so the
+    /// run ends instead of hammering the tenant with requests bound to fail.
+    CredentialsRejected {
+        status: u16,
+    },
 }
 
 impl StopReason {
@@ -60,6 +65,7 @@ impl StopReason {
             StopReason::Threshold(_) => "threshold",
             StopReason::StaticTokenExpired => "static_token_expired",
             StopReason::Signal => "signal",
+            StopReason::CredentialsRejected { .. } => "credentials_rejected",
         }
     }
 
@@ -81,6 +87,9 @@ impl StopReason {
                 "the static token reached its exp; ended instead of sending requests bound to fail with 401".into()
             }
             StopReason::Signal => "stopped by the user (Ctrl-C)".into(),
+            StopReason::CredentialsRejected { status } => format!(
+                "a token request was answered {status}: the client credentials were rejected; stopped after the first one"
+            ),
         }
     }
 }

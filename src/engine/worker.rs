@@ -80,7 +80,9 @@ async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
                 scope: scope.as_deref(),
                 format: ctx.plan.tokens.format,
             };
-            ops::token::fetch(&ctx.client, &req).await.0
+            let reply = ops::token::fetch(&ctx.client, &req).await.0;
+            ctx.guard.token_outcome(reply.outcome());
+            reply
         }
         OperationKind::Management {
             method, path, body, ..

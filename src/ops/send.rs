@@ -65,8 +65,15 @@ fn is_loopback(base_url: &str) -> bool {
 
 impl Client {
     /// One client for the run: pool sized to the worker count, timeouts from the plan, no
-    /// redirects, no proxy for loopback targets.
-    pub fn new(base_url: &str, plan: &HttpPlan, pool: usize) -> Result<Self, OpError> {
+    /// redirects. HTTPS trusts the system's roots plus `ca_pem` (PEM certificates, for a private
+    /// CA); proxies come from the standard environment variables (`HTTPS_PROXY`, `NO_PROXY`...)
+    /// except for loopback targets, which never use one.
+    pub fn new(
+        base_url: &str,
+        plan: &HttpPlan,
+        pool: usize,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<Self, OpError> {
         let mut b = reqwest::Client::builder()
             .http1_only()
             .pool_max_idle_per_host(pool)
@@ -76,6 +83,17 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none());
         if is_loopback(base_url) {
             b = b.no_proxy();
+        }
+        if let Some(pem) = ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                OpError::Client(format!("the CA file is not PEM certificates: {e}"))
+            })?;
+            if certs.is_empty() {
+                return Err(OpError::Client(
+                    "the CA file holds no PEM certificate".into(),
+                ));
+            }
+            b = b.tls_certs_merge(certs);
         }
         let inner = b.build().map_err(|e| OpError::Client(e.to_string()))?;
         Ok(Client {

@@ -32,13 +32,14 @@ mod server;
 pub mod stats;
 mod tenant;
 pub mod tier;
+pub mod tls;
 mod users;
 
 pub use clock::Clock;
 pub use config::{ClientQuota, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant};
 pub use error::SimError;
 pub use faults::Faults;
-pub use server::{RunningSim, loopback_addr as server_addr, serve, start};
+pub use server::{RunningSim, loopback_addr as server_addr, serve, serve_tls, start};
 pub use tier::TierProfile;
 
 /// The demo client's id, documented in the README.

@@ -1,6 +1,7 @@
 //! Lifecycle: [`serve`] on a bound listener until a shutdown future resolves (mini-redis style),
 //! and [`start`], which runs the tenant on its own OS thread with its own current-thread tokio
-//! runtime, so a load generator never shares an executor with its target.
+//! runtime, so a load generator never shares an executor with its target. [`serve_tls`] is
+//! [`serve`] over HTTPS (`quotaprobe serve --tls`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -45,6 +46,27 @@ pub async fn serve(
     }
     let tenant = Arc::new(Tenant::build(&config, addr)?);
     serve_tenant(listener, tenant, shutdown).await
+}
+
+/// [`serve`] over HTTPS with `cert` (see [`super::tls`]): same tenant, same routes.
+pub async fn serve_tls(
+    listener: TcpListener,
+    config: SimConfig,
+    cert: &super::tls::SelfSigned,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SimError> {
+    let addr = listener
+        .local_addr()
+        .map_err(io("reading the listen address"))?;
+    if !addr.ip().is_loopback() {
+        return Err(SimError::NotLoopback(addr.to_string()));
+    }
+    let tenant = Arc::new(Tenant::build(&config, addr)?);
+    let app = routes::router(tenant);
+    axum::serve(super::tls::TlsListener::new(listener, cert), app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(io("serving the simulated tenant over HTTPS"))
 }
 
 async fn serve_tenant(

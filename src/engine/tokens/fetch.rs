@@ -82,6 +82,7 @@ impl RecordingFetcher {
         let took = start.elapsed();
         guard.saw(&reply.rate);
         let outcome = reply.outcome();
+        guard.token_outcome(outcome);
         if let Some(op) = op {
             sink.send(Msg::Done(Sample {
                 op,
