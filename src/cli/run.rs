@@ -134,20 +134,17 @@ pub(super) fn output_dir(
     tier: Option<&TierProfile>,
 ) -> Result<PathBuf, CliError> {
     match &args.out {
-        Some(dir) => {
-            report::prepare_out_dir(dir).map_err(|e| CliError::usage(format!("--out: {e}")))
-        }
+        Some(dir) => report::prepare_out_dir(dir).map_err(CliError::usage),
         None => {
             let base = PathBuf::from(REPORTS);
-            report::check_writable(&base)
-                .map_err(|e| CliError::usage(format!("{e}; pass --out DIR to write elsewhere")))?;
+            report::check_writable(&base).map_err(CliError::usage)?;
             report::create_run_dir(
                 &base,
                 &plan.name,
                 tier.map(|t| t.name.as_str()),
                 SystemTime::now(),
             )
-            .map_err(|e| CliError::usage(format!("{e}; pass --out DIR to write elsewhere")))
+            .map_err(CliError::usage)
         }
     }
 }
