@@ -1,0 +1,364 @@
+//! The comparison as a [`Document`], so `comparison.md` and `comparison.html` are laid out by the
+//! run report's own Markdown and HTML renderers and always say the same thing.
+
+use crate::metrics::threshold::ALL;
+use crate::report::document::{DocTable, Document};
+use crate::report::numbers::{pct, thousands, thousands_f};
+use crate::report::verdict::Verdict;
+
+use super::charts;
+use super::cost;
+use super::rule::RuleResult;
+use super::runs::{DeltaRow, LabelledRun, signed, signed_pct};
+use super::tiers::{self, TierRun};
+
+/// What the words of a comparison mean.
+pub const GLOSSARY: &[(&str, &str)] = &[
+    (
+        "ratio_429",
+        "429 responses over sent requests (final outcomes, after retries).",
+    ),
+    (
+        "error_ratio",
+        "Failures other than 429 (other 4xx, 5xx, transport errors) over sent requests.",
+    ),
+    (
+        "p50_ms / p99_ms",
+        "Corrected latency percentiles, from when each request was due to start.",
+    ),
+    (
+        "achieved_rps",
+        "Completed requests per second over the run.",
+    ),
+    (
+        "quota_pct",
+        "Projected monthly M2M token use as a percentage of the tier's monthly quota (audiences that count toward it).",
+    ),
+    (
+        "quota:<audience>",
+        "A pseudo-operation carrying one audience's token use; quota:ALL sums every counting audience.",
+    ),
+    (
+        "Management API",
+        "Every audience ending in /api/v2/ (the simulator's port changes every run, so the host is left out).",
+    ),
+    (
+        "cost order",
+        "free < essentials < professional < enterprise < private-cloud-100 < private-cloud-500 < private-cloud-1500; enterprise-nonprod is compared but never named the cheapest (not a production tier).",
+    ),
+    (
+        "delta / delta %",
+        "Change against the baseline (the first folder): absolute, and relative to the baseline's value (±∞ from a baseline of 0).",
+    ),
+];
+
+fn table(
+    title: &str,
+    intro: &str,
+    header: Vec<&'static str>,
+    numeric: Vec<bool>,
+    rows: Vec<Vec<String>>,
+) -> DocTable {
+    DocTable {
+        title: title.into(),
+        intro: intro.into(),
+        header,
+        numeric,
+        rows,
+    }
+}
+
+fn opt3(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
+}
+
+/// The verdict of a tier comparison: the cheapest production tier that fits, or none.
+pub fn tier_verdict(runs: &[TierRun]) -> Verdict {
+    let cheapest = tiers::cheapest_fit(runs);
+    let mut sentences = vec![match cheapest {
+        Some(t) => format!("Cheapest tier that fits: {}.", t.tier),
+        None => "No compared tier fits this scenario.".to_string(),
+    }];
+    sentences.push(tiers::criterion(runs));
+    for r in runs {
+        let fit = tiers::fit(r);
+        let all = crate::report::verdict::total_row(r.snapshot);
+        let ratio = if all.sent > 0 {
+            all.status_429 as f64 / all.sent as f64
+        } else {
+            0.0
+        };
+        let status = if fit.fits {
+            "fits".to_string()
+        } else {
+            format!("does not fit ({})", fit.why_not.join("; "))
+        };
+        let prod = if cost::is_production(&r.tier) {
+            ""
+        } else {
+            " [not a production tier]"
+        };
+        sentences.push(format!(
+            "{}{prod}: {status}; {} of {} sent requests got 429 ({}).",
+            r.tier,
+            thousands(all.status_429),
+            thousands(all.sent),
+            pct(ratio * 100.0)
+        ));
+    }
+    let fits = cheapest.is_some();
+    Verdict {
+        fits,
+        label: if fits { "a tier fits" } else { "no tier fits" },
+        reasons: if fits {
+            Vec::new()
+        } else {
+            vec!["no tier fits"]
+        },
+        sentences,
+    }
+}
+
+/// The tier comparison's document.
+pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierRun]) -> Document {
+    let series: Vec<LabelledRun> = runs
+        .iter()
+        .map(|r| LabelledRun {
+            label: r.tier.clone(),
+            snapshot: r.snapshot,
+        })
+        .collect();
+    let mut overview = Vec::new();
+    let mut ops = Vec::new();
+    let mut checks = Vec::new();
+    for r in runs {
+        let fit = tiers::fit(r);
+        let rows = tiers::rows(r);
+        let all = rows
+            .iter()
+            .find(|x| x.operation == ALL && x.kind != "quota");
+        let quota = rows.iter().find(|x| x.operation == format!("quota:{ALL}"));
+        overview.push(vec![
+            if fit.fits { "FITS" } else { "FAIL" }.to_string(),
+            r.tier.clone(),
+            all.and_then(|a| a.sent).map(thousands).unwrap_or_default(),
+            all.and_then(|a| a.status_429)
+                .map(thousands)
+                .unwrap_or_default(),
+            opt3(all.and_then(|a| a.ratio_429)),
+            all.and_then(|a| a.errors)
+                .map(thousands)
+                .unwrap_or_default(),
+            quota
+                .and_then(|q| q.projected_month)
+                .map(thousands_f)
+                .unwrap_or_default(),
+            quota
+                .and_then(|q| q.tier_monthly_quota)
+                .map(thousands)
+                .unwrap_or_else(|| "none".into()),
+            quota
+                .and_then(|q| q.projected_pct_of_quota)
+                .map(pct)
+                .unwrap_or_else(|| "-".into()),
+            format!("{}/report.html", r.folder),
+        ]);
+        for x in rows.iter().filter(|x| x.kind != "quota") {
+            ops.push(vec![
+                x.operation.clone(),
+                r.tier.clone(),
+                x.sent.map(thousands).unwrap_or_default(),
+                x.ok.map(thousands).unwrap_or_default(),
+                x.status_429.map(thousands).unwrap_or_default(),
+                opt3(x.ratio_429),
+                opt3(x.achieved_rps),
+                opt3(x.p50_ms),
+                opt3(x.p99_ms),
+                x.first_429_s
+                    .map(|v| format!("{v:.1}"))
+                    .unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        for t in r.thresholds {
+            checks.push(vec![
+                if t.passed { "PASS" } else { "FAIL" }.to_string(),
+                r.tier.clone(),
+                t.operation.clone(),
+                t.metric.key().to_string(),
+                format!("{}", t.limit),
+                opt3(t.measured),
+            ]);
+        }
+    }
+    ops.sort_by(|a, b| {
+        a[0].cmp(&b[0])
+            .then(cost::rank(&a[1]).cmp(&cost::rank(&b[1])))
+    });
+    let mut tables = vec![
+        table(
+            "Tiers",
+            "One row per tier, in cost order; each links to its own full report.",
+            vec![
+                "result",
+                "tier",
+                "sent",
+                "429",
+                "ratio_429",
+                "errors",
+                "counted tokens / month",
+                "quota",
+                "% of quota",
+                "report",
+            ],
+            vec![
+                false, false, true, true, true, true, true, true, true, false,
+            ],
+            overview,
+        ),
+        table(
+            "Operations by tier",
+            "The same operation on each tier, side by side (comparison.csv has every column).",
+            vec![
+                "operation",
+                "tier",
+                "sent",
+                "ok",
+                "429",
+                "ratio_429",
+                "achieved_rps",
+                "p50_ms",
+                "p99_ms",
+                "first 429 (s)",
+            ],
+            vec![false, false, true, true, true, true, true, true, true, true],
+            ops,
+        ),
+    ];
+    if !checks.is_empty() {
+        tables.push(table(
+            "Thresholds by tier",
+            "The scenario's thresholds, measured on each tier.",
+            vec!["result", "tier", "operation", "metric", "limit", "measured"],
+            vec![false, false, false, false, true, true],
+            checks,
+        ));
+    }
+    Document {
+        title: format!("quotaprobe tier comparison: {scenario}"),
+        subtitle: description,
+        verdict: tier_verdict(runs),
+        charts: charts::all(&series, "tier"),
+        tables,
+        glossary: GLOSSARY,
+    }
+}
+
+/// The runs comparison's document.
+pub fn runs_document(
+    series: &[LabelledRun],
+    deltas: &[DeltaRow],
+    rules: &[RuleResult],
+    warnings: &[String],
+) -> Document {
+    let failed = rules.iter().filter(|r| !r.passed).count();
+    let base = series.first().map(|s| s.label.clone()).unwrap_or_default();
+    let mut sentences = vec![if rules.is_empty() {
+        format!(
+            "Compared {} runs against the baseline {base}; no --fail-if rules were given.",
+            series.len().saturating_sub(1)
+        )
+    } else if failed == 0 {
+        format!(
+            "All {} rule checks passed against the baseline {base}.",
+            rules.len()
+        )
+    } else {
+        format!(
+            "{failed} of {} rule checks failed against the baseline {base}.",
+            rules.len()
+        )
+    }];
+    sentences.extend(warnings.iter().cloned());
+    let delta_rows = deltas
+        .iter()
+        .map(|d| {
+            vec![
+                d.run.clone(),
+                d.operation.clone(),
+                d.metric.key().to_string(),
+                opt3(d.baseline),
+                opt3(d.value),
+                signed(d.delta),
+                signed_pct(d.delta_pct),
+            ]
+        })
+        .collect();
+    let rule_rows: Vec<Vec<String>> = rules
+        .iter()
+        .map(|r| {
+            let w = r.worst.as_ref();
+            vec![
+                if r.passed { "PASS" } else { "FAIL" }.to_string(),
+                r.rule.clone(),
+                r.run.clone(),
+                w.map(|w| w.operation.clone())
+                    .unwrap_or_else(|| "(no data)".into()),
+                opt3(w.and_then(|w| w.baseline)),
+                opt3(w.and_then(|w| w.value)),
+                signed(w.and_then(|w| w.delta)),
+                signed_pct(w.and_then(|w| w.delta_pct)),
+            ]
+        })
+        .collect();
+    let mut tables = Vec::new();
+    if !rule_rows.is_empty() {
+        tables.push(table(
+            "Rules",
+            "Each --fail-if rule on each compared run, with the operation whose change was worst.",
+            vec![
+                "result",
+                "rule",
+                "run",
+                "operation",
+                "baseline",
+                "value",
+                "delta",
+                "delta %",
+            ],
+            vec![false, false, false, false, true, true, true, true],
+            rule_rows,
+        ));
+    }
+    tables.push(table(
+        "Deltas",
+        "Every operation and metric against the baseline (the first folder).",
+        vec![
+            "run",
+            "operation",
+            "metric",
+            "baseline",
+            "value",
+            "delta",
+            "delta %",
+        ],
+        vec![false, false, false, true, true, true, true],
+        delta_rows,
+    ));
+    Document {
+        title: format!("quotaprobe run comparison against {base}"),
+        subtitle: None,
+        verdict: Verdict {
+            fits: failed == 0,
+            label: if failed == 0 {
+                "no regression"
+            } else {
+                "regression"
+            },
+            reasons: Vec::new(),
+            sentences,
+        },
+        charts: charts::all(series, "run"),
+        tables,
+        glossary: GLOSSARY,
+    }
+}
