@@ -1,8 +1,6 @@
 //! `quotaprobe compare DIR DIR...`: finished runs against the first (the baseline). Rules are
 //! parsed and the folders read before anything is judged, so bad input is exit 2 up front.
 
-use std::path::PathBuf;
-
 use super::super::{CliError, CliResult, CompareArgs, Exit};
 use crate::report;
 use crate::report::compare::runs::{LabelledRun, deltas, other_scenarios};
@@ -15,6 +13,11 @@ pub(super) fn compare(args: &CompareArgs) -> CliResult {
         .map(|text| rule::parse(text))
         .collect::<Result<Vec<_>, _>>()
         .map_err(CliError::usage)?;
+    // An unusable --out fails before anything is read or judged.
+    let out = match &args.out {
+        Some(dir) => Some(report::prepare_out_dir(dir).map_err(CliError::usage)?),
+        None => None,
+    };
     let mut snapshots = Vec::new();
     for dir in &args.inputs {
         snapshots.push(report::read(dir).map_err(CliError::usage)?);
@@ -56,8 +59,7 @@ pub(super) fn compare(args: &CompareArgs) -> CliResult {
         .flat_map(|run| rules.iter().map(|r| r.judge(&run.label, &rows)))
         .collect();
     print!("{}", console::runs(&rows, &results));
-    if let Some(out) = &args.out {
-        let dir = report::prepare_out_dir(out).map_err(CliError::usage)?;
+    if let Some(dir) = out {
         report::compare::write_runs(&dir, &series, &rows, &results, &warnings)
             .map_err(|e| CliError::failed(format!("cannot write the comparison: {e}")))?;
         println!("comparison: {}", dir.join(report::compare::HTML).display());
@@ -72,10 +74,8 @@ pub(super) fn compare(args: &CompareArgs) -> CliResult {
 /// A run's label: its folder as given, without a trailing slash.
 fn label(dir: &std::path::Path) -> String {
     let text = dir.display().to_string();
-    let trimmed = text.trim_end_matches('/');
-    if trimmed.is_empty() {
-        PathBuf::from(text).display().to_string()
-    } else {
-        trimmed.to_string()
+    match text.trim_end_matches('/') {
+        "" => text,
+        trimmed => trimmed.to_string(),
     }
 }

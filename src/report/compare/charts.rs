@@ -95,7 +95,7 @@ fn per_second(series: &[LabelledRun], what: &str, outcome: Outcome) -> Chart {
             format!("429s per second, per {what}"),
             "429 responses per second",
             format!(
-                "Each line is one {what}: requests per second answered 429 Too Many Requests (final outcome, all operations). The same arrivals met each {what}'s rate limits; a flat line at 0 means they never bit."
+                "Each line is one {what}: requests per second answered 429 Too Many Requests (final outcome, all operations). The same arrivals met each {what}'s rate limits; a flat line at 0 means they never bit (lines at 0 lie on top of each other)."
             ),
         ),
         Outcome::Accepted => (
@@ -132,7 +132,8 @@ fn per_second(series: &[LabelledRun], what: &str, outcome: Outcome) -> Chart {
 
 fn run_seconds(s: &Snapshot) -> u64 {
     let timeline = s.timeline.iter().map(|r| r.second + 1).max().unwrap_or(0);
-    timeline.max(RunInfo::from_snapshot(s).duration_s.ceil() as u64)
+    // A run of 18.005 s covers 18 whole seconds of arrivals, not 19.
+    timeline.max(RunInfo::from_snapshot(s).duration_s.round() as u64)
 }
 
 /// Horizontal bars: projected counted M2M tokens per month, each with its own quota as a tick.

@@ -37,6 +37,7 @@ pub mod metric;
 pub mod normalize;
 pub mod rule;
 pub mod runs;
+mod runs_doc;
 mod table;
 pub mod tiers;
 
@@ -79,7 +80,7 @@ pub fn write_runs(
     tables::write(dir, deltas)?;
     write_documents(
         dir,
-        &document::runs_document(series, deltas, rules, warnings),
+        &runs_doc::runs_document(series, deltas, rules, warnings),
     )
 }
 

@@ -162,6 +162,11 @@ pub fn criterion(runs: &[TierRun]) -> String {
     if n == 0 {
         "The scenario sets no thresholds, so a tier fits when no request got a 429 and none failed otherwise.".to_string()
     } else {
-        format!("A tier fits when all {n} of the scenario's thresholds hold.")
+        let which = if n == 1 {
+            "the scenario's one threshold holds".to_string()
+        } else {
+            format!("all {n} of the scenario's thresholds hold")
+        };
+        format!("A tier fits when {which}.")
     }
 }
