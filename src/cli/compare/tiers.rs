@@ -80,6 +80,10 @@ pub(super) fn compare(args: &CompareArgs, mut names: Vec<String>, stop: StopSign
             None => failures.push(format!("{}: not run (interrupted)", job.name)),
         }
     }
+    if stop.is_stopped() {
+        // Tiers stopped part-way measured less traffic than the others: say so, never judge.
+        failures.push("interrupted (Ctrl-C): runs that had started were cut short".to_string());
+    }
     let runs: Vec<TierRun> = done
         .iter()
         .map(|(job, ex)| TierRun {

@@ -106,6 +106,9 @@ pub fn tier_verdict(runs: &[TierRun]) -> Verdict {
             pct(ratio * 100.0)
         ));
     }
+    if let Some(note) = cheapest.and_then(quota_note) {
+        sentences.push(note);
+    }
     let fits = cheapest.is_some();
     Verdict {
         fits,
@@ -251,4 +254,27 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
         tables,
         glossary: GLOSSARY,
     }
+}
+
+/// A warning when the chosen tier's projected M2M token use exceeds its monthly quota, which
+/// the fit criterion does not judge unless the scenario sets `max_quota_pct`.
+fn quota_note(run: &TierRun) -> Option<String> {
+    let rows = tiers::rows(run);
+    let total = rows
+        .iter()
+        .find(|r| r.operation == format!("quota:{ALL}"))?;
+    let (p, q, month) = (
+        total.projected_pct_of_quota?,
+        total.tier_monthly_quota?,
+        total.projected_month?,
+    );
+    (p > 100.0).then(|| {
+        format!(
+            "Mind the quota: on {} this traffic projects to {} counted M2M tokens a month, {} of its {} quota (set a max_quota_pct threshold to make that part of the fit).",
+            run.tier,
+            thousands_f(month),
+            pct(p),
+            thousands(q)
+        )
+    })
 }
