@@ -128,10 +128,19 @@ pub struct CompareArgs {
     /// Rule that sets exit code 3 when breached, e.g. "p99_ms>+10%" (repeatable).
     #[arg(long = "fail-if", value_name = "RULE")]
     pub fail_if: Vec<String>,
-    /// Folder to write the comparison into.
+    /// Folder to write the comparison into. With --tiers, default
+    /// reports/<scenario>-compare-<UTC time>/; with report folders, nothing is written without it.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// No progress bars.
+    /// With --tiers: how many tiers run at once (each on its own simulator and threads).
+    /// Default: the number of CPU cores, at most the number of tiers.
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
+    /// With --tiers: seed for operation picks (overrides the scenario's `seed`); every tier gets
+    /// the same one, so every tier sees the same arrivals.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// No progress lines; print only the comparison.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -221,7 +230,7 @@ pub struct MergeArgs {
 pub fn dispatch(cli: Cli, stop: crate::engine::StopSignal) -> Exit {
     let result = match cli.command {
         Command::Run(args) => run::run(args, stop),
-        Command::Compare(args) => compare::compare(args),
+        Command::Compare(args) => compare::compare(args, stop),
         Command::Serve(args) => serve::serve(args),
         Command::Validate(args) => validate::validate(args),
         Command::Tiers(args) => tiers::tiers(args),

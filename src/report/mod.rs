@@ -16,6 +16,7 @@
 //! ```
 
 pub mod charts;
+pub mod compare;
 pub mod console;
 pub mod document;
 mod error;

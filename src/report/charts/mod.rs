@@ -3,9 +3,9 @@
 //! markers) and M2M tokens per audience against the quota. `report.html` inlines them;
 //! `report.md` links the same files under `charts/`.
 
-mod axis;
+pub(crate) mod axis;
 mod quota;
-mod svg;
+pub(crate) mod svg;
 mod time;
 
 pub use svg::esc;
