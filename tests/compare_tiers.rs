@@ -4,7 +4,7 @@
 //! the exit codes (0 some tier fits, 3 none, 2 bad input before anything runs).
 #![allow(clippy::unwrap_used)]
 
-mod report_common;
+mod contract;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -180,7 +180,7 @@ fn tiers_between_the_limits_order_by_their_buckets_and_the_verdict_names_enterpr
             "{t}"
         );
         // Every tier folder is a complete report.
-        if let Some((ok, text)) = report_common::run_check_report(&out.join(t)) {
+        if let Some((ok, text)) = contract::run_check_report(&out.join(t)) {
             assert!(ok, "{t}: {text}");
         }
     }

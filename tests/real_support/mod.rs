@@ -204,21 +204,9 @@ pub fn run_facts(dir: &Path) -> HashMap<String, String> {
         .collect()
 }
 
-/// Runs `check-report` on `dir` (skipped with a note when the shared tools are absent).
-pub fn check_report(dir: &Path) {
-    let script = root().join("../shared/tools/check-report");
-    if !script.exists() {
-        assert!(std::env::var_os("CI").is_none(), "check-report missing");
-        eprintln!("skipped check-report: {} not found", script.display());
-        return;
-    }
-    let out = StdCommand::new("python3")
-        .arg(&script)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "check-report failed:\n{}", text(&out));
-}
+#[path = "../contract/mod.rs"]
+mod contract;
+pub use contract::check_report;
 
 /// Neither the secret nor anything like a JWT (`eyJ`) in the run's stdout, stderr or any file
 /// of the report folder (when there is one).
