@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod contract;
+use contract::csv_rows;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,20 +47,6 @@ rate = 22
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let headers = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 fn num(row: &HashMap<String, String>, key: &str) -> f64 {

@@ -5,24 +5,9 @@
 
 mod contract;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use assert_cmd::Command;
-
-fn rows(path: &std::path::Path) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let headers = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 #[test]
 fn every_fault_is_a_counted_outcome() {
@@ -73,7 +58,7 @@ rate = 40
     );
     contract::check_report(&out);
 
-    let summary = rows(&out.join("summary.csv"));
+    let summary = contract::csv_rows(&out.join("summary.csv"));
     let tok = summary.iter().find(|r| r["operation"] == "tok").unwrap();
     let n = |k: &str| tok[k].parse::<u64>().unwrap();
     assert_eq!(n("scheduled"), 200);
@@ -93,7 +78,7 @@ rate = 40
     );
     assert!(n("ok") >= 100, "ok {}", n("ok"));
 
-    let statuses = rows(&out.join("statuses.csv"));
+    let statuses = contract::csv_rows(&out.join("statuses.csv"));
     let kinds: Vec<&str> = statuses
         .iter()
         .filter(|r| r["operation"] == "tok")
@@ -107,7 +92,7 @@ rate = 40
         "no reset/body outcome: {kinds:?}"
     );
     // Garbage rate-limit headers are counted, never a crash.
-    let run = rows(&out.join("run.csv"));
+    let run = contract::csv_rows(&out.join("run.csv"));
     let bad: u64 = run.iter().find(|r| r["key"] == "bad_headers").unwrap()["value"]
         .parse()
         .unwrap();

@@ -1,6 +1,7 @@
 //! `../shared/tools/check-report`, the report contract's checker, called from tests.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -40,4 +41,21 @@ pub fn check_report(dir: &Path) {
     if let Some((ok, out)) = run_check_report(dir) {
         assert!(ok, "check-report failed for {}:\n{out}", dir.display());
     }
+}
+
+/// A report CSV as rows of column → cell.
+pub fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut rdr =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = rdr.headers().cloned().unwrap_or_default();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
 }

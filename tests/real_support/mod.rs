@@ -171,20 +171,6 @@ pub fn text(o: &Output) -> String {
     )
 }
 
-pub fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let headers = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 /// `summary.csv`'s row for `op` as numbers.
 pub fn summary(dir: &Path, op: &str) -> HashMap<String, f64> {
     csv_rows(&dir.join("summary.csv"))
@@ -206,7 +192,7 @@ pub fn run_facts(dir: &Path) -> HashMap<String, String> {
 
 #[path = "../contract/mod.rs"]
 mod contract;
-pub use contract::check_report;
+pub use contract::{check_report, csv_rows};
 
 /// Neither the secret nor anything like a JWT (`eyJ`) in the run's stdout, stderr or any file
 /// of the report folder (when there is one).
