@@ -98,3 +98,60 @@ rate = 40
         .unwrap();
     assert!(bad > 0, "bad_headers {bad}");
 }
+
+/// Tokens that die long before `expires_in` says: the first 401 makes the cache fetch one fresh
+/// token (shared by every caller), instead of every call failing until the planned refresh.
+#[test]
+fn a_token_that_stops_working_triggers_one_refresh_not_a_storm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("early.toml");
+    std::fs::write(
+        &scenario,
+        r#"name = "early-expiry"
+[target.simulated]
+tier = "enterprise"
+token_lifetime = "1h"
+[target.simulated.faults]
+token_exp_shortfall = "3598s"
+[[operations]]
+name = "users"
+kind = "management"
+path = "/api/v2/users?per_page=1"
+[[phases]]
+duration = "8s"
+rate = 10
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::cargo_bin("quotaprobe")
+        .unwrap()
+        .args(["run", "--quiet"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    contract::check_report(&out);
+    let summary = contract::csv_rows(&out.join("summary.csv"));
+    let get = |op: &str, k: &str| -> u64 {
+        summary
+            .iter()
+            .find(|r| r["operation"].starts_with(op))
+            .map_or(0, |r| r[k].parse().unwrap())
+    };
+    // Each token really lives ~2 s (1 h claimed, 3598 s short): over 8 s about 4–5 fetches,
+    // each after one or two 401s — not the ~60 401s a cache trusting expires_in would cause.
+    let fetches = get("token:", "sent");
+    let rejected = get("users", "status_4xx");
+    assert!((2..=9).contains(&fetches), "token fetches {fetches}");
+    assert!(rejected <= 12, "401s {rejected}");
+    assert!(get("users", "ok") >= 60, "ok {}", get("users", "ok"));
+}

@@ -47,8 +47,9 @@ pub async fn worker(ctx: Rc<Ctx>, jobs: async_channel::Receiver<Job>, seed: u64)
 }
 
 async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
-    let bearer = match ctx.token_key(kind) {
-        Some(key) => match ctx.tokens.bearer(&key).await {
+    let key = ctx.token_key(kind);
+    let bearer = match &key {
+        Some(key) => match ctx.tokens.bearer(key).await {
             Ok(t) => Some(t),
             Err(FetchError::Refused) => return Attempt::Refused,
             Err(FetchError::Failed(f)) => {
@@ -87,10 +88,10 @@ async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
         OperationKind::Management {
             method, path, body, ..
         } => {
-            let Some(bearer) = bearer else {
+            let Some(bearer) = bearer.as_ref() else {
                 return Attempt::Refused;
             };
-            let rb = ops::management::build(&ctx.client, method, path, body.as_deref(), &bearer);
+            let rb = ops::management::build(&ctx.client, method, path, body.as_deref(), bearer);
             ops::send::send(rb, false).await
         }
         OperationKind::Http {
@@ -111,7 +112,12 @@ async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
             ops::send::send(rb, false).await
         }
     };
-    Attempt::Done(reply.outcome(), reply.rate)
+    let outcome = reply.outcome();
+    if let (Outcome::Http(401), Some(key), Some(token)) = (outcome, &key, &bearer) {
+        // The token stopped working before its time: one refresh, not a storm of 401s.
+        ctx.tokens.reject(key, token);
+    }
+    Attempt::Done(outcome, reply.rate)
 }
 
 async fn execute(ctx: &Ctx, job: Job, rng: &mut ChaCha8Rng) {

@@ -119,6 +119,23 @@ impl Cache {
         (Instant::now() < held.expires).then(|| held.token.clone())
     }
 
+    /// The target refused `token` (a 401 on an API call): forget it if it is still the one held,
+    /// so the next caller fetches a fresh one — once, shared — instead of every call failing
+    /// until the planned refresh. A token already replaced, or a fetch under way, is left alone.
+    pub fn reject(&self, key: &TokenKey, token: &Rc<Secret>) {
+        let Some(slot) = self.slots.borrow().get(key).cloned() else {
+            return;
+        };
+        let mut st = slot.state.borrow_mut();
+        if st
+            .held
+            .as_ref()
+            .is_some_and(|h| Rc::ptr_eq(&h.token, token))
+        {
+            st.held = None;
+        }
+    }
+
     fn spawn_refresh(&self, key: &TokenKey, slot: Rc<Slot>) {
         let fetch = self.fetcher.fetch(key);
         let flight = Flight {

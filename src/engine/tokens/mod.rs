@@ -77,6 +77,13 @@ impl Tokens {
         }
     }
 
+    /// The target answered 401 to a call made with `token` (see [`Cache::reject`]).
+    pub fn reject(&self, key: &TokenKey, token: &Rc<Secret>) {
+        if let Tokens::Cache(c) = self {
+            c.reject(key, token);
+        }
+    }
+
     /// Background refreshes still running (the drain waits for them).
     pub fn background(&self) -> usize {
         match self {
