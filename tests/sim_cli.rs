@@ -151,3 +151,62 @@ fn tiers_prints_a_tier_file_and_names_a_bad_one() {
         .code(2)
         .stderr(predicate::str::contains("bad.toml"));
 }
+
+#[tokio::test]
+async fn serve_injects_the_faults_its_flags_name() {
+    let mut child = Command::new(cargo_bin("quotaprobe"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--fault-error-ratio", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read up to the last banner line and keep the pipe open: serve prints after "listening".
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut addr = String::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        if let Some(a) = line.strip_prefix("listening on http://") {
+            addr = a.to_string();
+        }
+        if line.starts_with("Ctrl-C") {
+            break;
+        }
+    }
+    let c = reqwest::Client::new();
+    let r = c
+        .get(format!("http://{addr}/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let stats: Value = c
+        .get(format!("http://{addr}/__sim/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(lines);
+    assert!([500, 502, 503].contains(&status), "{status}");
+    assert_eq!(stats["faults"]["error"], 1, "{stats}");
+}
+
+#[test]
+fn serve_refuses_fault_ratios_over_one_with_exit_2() {
+    let out = Command::new(cargo_bin("quotaprobe"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--fault-error-ratio",
+            "0.8",
+            "--fault-drop-ratio",
+            "0.5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add up to 1.3"));
+}

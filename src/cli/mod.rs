@@ -4,6 +4,7 @@
 //! process exit code. Errors are printed here, once, so library code never prints them.
 
 mod compare;
+mod faults;
 mod guard;
 mod pending;
 mod plan;
@@ -182,6 +183,8 @@ pub struct ServeArgs {
     /// HTTPS.
     #[command(flatten)]
     pub tls: serve::TlsArgs,
+    #[command(flatten)]
+    pub faults: faults::FaultArgs,
 }
 
 #[derive(Debug, Args)]

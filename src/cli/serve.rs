@@ -37,6 +37,7 @@ fn config(args: &ServeArgs) -> Result<SimConfig, CliError> {
     config.users = args.users;
     config.month_to_date_tokens = args.month_to_date_tokens;
     config.management_token_lifetime_s = args.token_lifetime;
+    config.faults = args.faults.to_faults()?;
     if !args.apis.is_empty() {
         config.apis = args.apis.iter().map(SimApi::new).collect();
     }
