@@ -9,12 +9,38 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+/// Writes `text` as a scenario, runs it through the binary, expects exit 0 and a report folder
+/// that follows the contract; returns the folder.
+fn run_ok(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let scenario = dir.join(format!("{name}.toml"));
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.join("out");
+    let o = Command::cargo_bin("quotaprobe")
+        .unwrap()
+        .args(["run", "--quiet"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    contract::check_report(&out);
+    out
+}
+
 #[test]
 fn every_fault_is_a_counted_outcome() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("faults.toml");
-    std::fs::write(
-        &scenario,
+    let out = run_ok(
+        tmp.path(),
+        "faults",
         r#"name = "faults"
 [target.simulated]
 tier = "enterprise"
@@ -37,26 +63,7 @@ audience = "https://api.example.com/"
 duration = "5s"
 rate = 40
 "#,
-    )
-    .unwrap();
-    let out = tmp.path().join("out");
-    let o = Command::cargo_bin("quotaprobe")
-        .unwrap()
-        .args(["run", "--quiet"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
     );
-    contract::check_report(&out);
 
     let summary = contract::csv_rows(&out.join("summary.csv"));
     let tok = summary.iter().find(|r| r["operation"] == "tok").unwrap();
@@ -104,9 +111,9 @@ rate = 40
 #[test]
 fn a_token_that_stops_working_triggers_one_refresh_not_a_storm() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("early.toml");
-    std::fs::write(
-        &scenario,
+    let out = run_ok(
+        tmp.path(),
+        "early",
         r#"name = "early-expiry"
 [target.simulated]
 tier = "enterprise"
@@ -121,25 +128,7 @@ path = "/api/v2/users?per_page=1"
 duration = "8s"
 rate = 10
 "#,
-    )
-    .unwrap();
-    let out = tmp.path().join("out");
-    let o = Command::cargo_bin("quotaprobe")
-        .unwrap()
-        .args(["run", "--quiet"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
     );
-    contract::check_report(&out);
     let summary = contract::csv_rows(&out.join("summary.csv"));
     let get = |op: &str, k: &str| -> u64 {
         summary
