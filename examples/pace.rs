@@ -64,6 +64,7 @@ fn main() -> anyhow::Result<()> {
             rate_per_s: rate,
             ramp_to_per_s: rate,
             max_in_flight,
+            concurrency: None,
         }],
         stop: StopPlan::default(),
         events: vec![],

@@ -56,16 +56,24 @@ pub(super) fn render(plan: &RunPlan, f: &Forecast, monthly_quota: Option<u64>) -
         "#", "name", "duration", "rate/s", "ramp_to/s", "max_in_flight", "arrivals"
     );
     for (i, (p, pf)) in plan.phases.iter().zip(&f.phases).enumerate() {
+        let (rate, ramp_to, arrivals) = match pf.concurrency {
+            Some(_) => ("closed".into(), "-".into(), "target".into()),
+            None => (
+                p.rate_per_s.to_string(),
+                p.ramp_to_per_s.to_string(),
+                pf.arrivals.to_string(),
+            ),
+        };
         let _ = writeln!(
             s,
             "  {:<3}{:<16}{:>10}{:>10}{:>10}{:>15}{:>10}",
             i + 1,
             p.name,
             dur(p.duration),
-            p.rate_per_s,
-            p.ramp_to_per_s,
+            rate,
+            ramp_to,
             p.max_in_flight,
-            pf.arrivals
+            arrivals
         );
     }
     let _ = writeln!(
@@ -76,6 +84,12 @@ pub(super) fn render(plan: &RunPlan, f: &Forecast, monthly_quota: Option<u64>) -
         f.total_arrivals
     );
 
+    if f.has_closed_loop() {
+        let _ = writeln!(
+            s,
+            "  closed loop: `closed` phases keep max_in_flight requests back to back; their count depends on the target, so the totals, peak rates and token requests below count paced arrivals only"
+        );
+    }
     let _ = writeln!(s, "\nOperations (requests = arrivals × share)");
     let _ = writeln!(
         s,

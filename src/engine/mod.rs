@@ -4,7 +4,7 @@
 //! runtime. Knows no flags, files or report formats; reaches the simulator over HTTP like any
 //! real tenant.
 //!
-//! Seams: [`pacer`] (arrival clock), [`retry`] (one file per policy), [`tokens`] (one file per
+//! Seams: [`pacer`] (arrival clock), [`closed`] (closed-loop phases, `concurrency = N`), [`retry`] (one file per policy), [`tokens`] (one file per
 //! strategy), [`throttle`], [`events`], [`stop`]; the run itself is in [`run`](mod@run).
 //!
 //! How the snapshot accounts for things (the choices the report relies on):
@@ -24,6 +24,7 @@
 //!   it. The drain after it is `drain_s`.
 
 pub mod abort;
+pub mod closed;
 pub mod ctx;
 pub mod events;
 pub mod guard;

@@ -127,6 +127,7 @@ mod tests {
             rate_per_s: r0,
             ramp_to_per_s: r1,
             max_in_flight: 8,
+            concurrency: None,
         }
     }
 

@@ -99,6 +99,7 @@ mod tests {
             rate_per_s: 1.0,
             ramp_to_per_s: 1.0,
             max_in_flight: 1,
+            concurrency: None,
         }];
         let mut off = Progress::new(false, &phases);
         off.phase(0);

@@ -8,9 +8,13 @@
 //!   p99 lag 1.3 ms at 5,000/s) stays well inside; a stall never turns into a catch-up burst of
 //!   more than 10 ms worth of arrivals — below any bucket size Auth0 uses.
 //!
+//! A closed-loop phase (`concurrency = N`) has no paced arrivals: on entering it the scheduler
+//! starts its loops ([`closed`](super::closed)) and keeps ticking for the stop conditions.
+//!
 //! It also checks the stop conditions that depend on time (phases over, `max_duration`, static
 //! token expiry, the external [`StopSignal`]) and `max_requests`.
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -18,6 +22,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::closed;
 use super::ctx::Ctx;
 use super::pacer::Pacer;
 use super::pick::Pick;
@@ -60,7 +65,7 @@ impl Scheduler {
         let pick = Pick::new(&plan.operations);
         let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
         let mut next = 0u64;
-        let mut sent = 0u64;
+        let sent = Rc::new(Cell::new(0u64));
         let mut phase = None;
         let mut interval = tokio::time::interval_at(ctx.t0, TICK);
         interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -84,6 +89,12 @@ impl Scheduler {
             if phase != Some(current) {
                 phase = Some(current);
                 ctx.sink.send(Msg::Phase(current));
+                if let Some(p) = pacer.phases().get(current)
+                    && let Some(n) = p.concurrency
+                {
+                    let end = ctx.t0 + pacer.phase_start(current) + p.duration;
+                    closed::spawn(ctx, current, n, end, &sent);
+                }
             }
             for g in pacer.due(next, elapsed) {
                 next = g + 1;
@@ -109,8 +120,8 @@ impl Scheduler {
                     ctx.sink.dropped(op, arrival.at, DropReason::Busy, true);
                     continue;
                 }
-                sent += 1;
-                if plan.stop.max_requests.is_some_and(|m| sent >= m) {
+                sent.set(sent.get() + 1);
+                if plan.stop.max_requests.is_some_and(|m| sent.get() >= m) {
                     ctx.stopper.trigger(StopReason::MaxRequests);
                     break;
                 }

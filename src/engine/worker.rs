@@ -120,7 +120,7 @@ async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
     Attempt::Done(outcome, reply.rate)
 }
 
-async fn execute(ctx: &Ctx, job: Job, rng: &mut ChaCha8Rng) {
+pub(super) async fn execute(ctx: &Ctx, job: Job, rng: &mut ChaCha8Rng) {
     let Some(op) = ctx.plan.operations.get(job.op) else {
         return;
     };

@@ -23,13 +23,24 @@ pub struct Forecast {
     pub counted_tokens: f64,
 }
 
+impl Forecast {
+    /// True when a phase is a closed loop: its requests (and so the totals, peak rates and
+    /// token requests here, which count paced arrivals only) depend on how fast the target is.
+    pub fn has_closed_loop(&self) -> bool {
+        self.phases.iter().any(|p| p.concurrency.is_some())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhaseForecast {
     pub name: String,
     pub duration: Duration,
     pub rate_per_s: f64,
     pub ramp_to_per_s: f64,
+    /// Paced arrivals; 0 for a closed loop, whose count depends on the target.
     pub arrivals: u64,
+    /// Closed loop: requests kept in flight back to back (`concurrency`).
+    pub concurrency: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +92,7 @@ pub fn forecast(plan: &RunPlan) -> Forecast {
             rate_per_s: p.rate_per_s,
             ramp_to_per_s: p.ramp_to_per_s,
             arrivals: p.arrival_count(),
+            concurrency: p.concurrency,
         })
         .collect();
     let total_arrivals: u64 = phases.iter().map(|p| p.arrivals).sum();

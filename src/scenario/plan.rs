@@ -246,7 +246,11 @@ pub struct PhasePlan {
     /// Arrivals per second at the end; equal to `rate_per_s` without a ramp.
     pub ramp_to_per_s: f64,
     /// Arrivals beyond this many requests in flight are dropped and counted, never queued.
+    /// A closed-loop phase has `max_in_flight` = its concurrency.
     pub max_in_flight: usize,
+    /// Closed loop (`concurrency = N`): N requests back to back, none scheduled by rate;
+    /// `rate_per_s` and `ramp_to_per_s` are then 0, so the phase has no paced arrivals.
+    pub concurrency: Option<usize>,
 }
 
 impl PhasePlan {
@@ -426,6 +430,7 @@ mod tests {
             rate_per_s: r0,
             ramp_to_per_s: r1,
             max_in_flight: 64,
+            concurrency: None,
         }
     }
 

@@ -45,6 +45,12 @@ pub fn request(plan: &RunPlan, f: &Forecast) -> LoadTestRequest {
         .iter()
         .map(|p| p.peak_rate_per_s())
         .fold(0.0, f64::max);
+    if f.has_closed_loop() {
+        findings.push(
+            "a phase is a closed loop (concurrency): its rate depends on the tenant, so no peak rate can be requested; quotaprobe refuses closed loops against a real tenant — use rate = N"
+                .to_string(),
+        );
+    }
     if !ramps_like_policy(plan, peak) {
         findings.push(
             "the phases do not ramp 25/50/75 % of peak for 5 min each before full rate; see the template below"

@@ -194,9 +194,14 @@ pub struct PhaseSpec {
     #[serde(default)]
     pub name: Option<String>,
     pub duration: String,
-    pub rate: f64,
+    /// Open model: arrivals per second. Exactly one of `rate` and `concurrency`.
+    #[serde(default)]
+    pub rate: Option<f64>,
     #[serde(default)]
     pub ramp_to: Option<f64>,
+    /// Closed loop: this many requests back to back (see `engine::closed`).
+    #[serde(default)]
+    pub concurrency: Option<i64>,
     #[serde(default)]
     pub max_in_flight: Option<i64>,
 }

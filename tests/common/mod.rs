@@ -240,6 +240,7 @@ pub fn phase(secs: f64, rate: f64, max_in_flight: usize) -> PhasePlan {
         rate_per_s: rate,
         ramp_to_per_s: rate,
         max_in_flight,
+        concurrency: None,
     }
 }
 

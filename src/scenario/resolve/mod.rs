@@ -102,6 +102,18 @@ pub fn resolve(spec: ScenarioSpec, ctx: &Context<'_>) -> Result<RunPlan, Vec<Pro
     let operations = operations::operations(&mut r, &spec.operations, &clients);
     let retry = schedule::retry(&mut r, spec.retry.as_ref());
     let phases = schedule::phases(&mut r, &spec.phases);
+    if real {
+        // A closed loop sends as fast as the tenant answers: no rate to check against the
+        // tier's limits or to put on Auth0's load-test request. Refused, not capped.
+        for (i, p) in spec.phases.iter().enumerate() {
+            if p.concurrency.is_some() {
+                r.problem(
+                    &["phases", &i.to_string(), "concurrency"],
+                    "a closed loop has no rate cap and is refused against a real tenant; use rate = N (arrivals per second), which the plan and the tier ceilings can check",
+                );
+            }
+        }
+    }
     let stop = schedule::stop(&mut r, spec.stop.as_ref());
     let planned: Duration = phases.iter().map(|p| p.duration).sum();
     let events = operations::events(&mut r, &spec.events, &clients, real, planned);

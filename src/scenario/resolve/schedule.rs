@@ -17,7 +17,7 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
     if specs.is_empty() {
         r.problem(
             &["phases"],
-            "a scenario needs at least one [[phases]] entry with duration and rate",
+            "a scenario needs at least one [[phases]] entry with duration and rate (or concurrency)",
         );
     }
     let mut out = Vec::new();
@@ -33,21 +33,47 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
             duration = None;
         }
         let mut ok = duration.is_some();
-        for (key, value) in [("rate", Some(p.rate)), ("ramp_to", p.ramp_to)] {
-            if let Some(v) = value
-                && (!v.is_finite() || v <= 0.0 || v > MAX_RATE)
-            {
+        let load = match (p.rate, p.concurrency) {
+            (Some(rate), None) => {
+                for (key, value) in [("rate", Some(rate)), ("ramp_to", p.ramp_to)] {
+                    if let Some(v) = value
+                        && (!v.is_finite() || v <= 0.0 || v > MAX_RATE)
+                    {
+                        r.problem(
+                            &["phases", idx, key],
+                            format!("must be > 0 and <= {MAX_RATE} arrivals per second, got {v}"),
+                        );
+                        ok = false;
+                    }
+                }
+                Load::Open {
+                    rate,
+                    ramp_to: p.ramp_to.unwrap_or(rate),
+                }
+            }
+            (None, Some(n)) => closed(r, idx, p, n, &mut ok),
+            (Some(_), Some(_)) => {
                 r.problem(
-                    &["phases", idx, key],
-                    format!("must be > 0 and <= {MAX_RATE} arrivals per second, got {v}"),
+                    &["phases", idx, "concurrency"],
+                    "cannot be combined with rate: a phase is either open (rate = arrivals per second) or a closed loop (concurrency = requests back to back); remove one",
                 );
                 ok = false;
+                Load::Closed(1)
             }
-        }
-        let max_in_flight = match p.max_in_flight {
-            None => DEFAULT_MAX_IN_FLIGHT,
-            Some(n) if (1..=MAX_IN_FLIGHT).contains(&n) => n as usize,
-            Some(n) => {
+            (None, None) => {
+                r.problem(
+                    &["phases", idx],
+                    "needs rate = N (open model: arrivals per second) or concurrency = N (closed loop: N requests back to back)",
+                );
+                ok = false;
+                Load::Closed(1)
+            }
+        };
+        let max_in_flight = match (load, p.max_in_flight) {
+            (Load::Closed(n), _) => n,
+            (Load::Open { .. }, None) => DEFAULT_MAX_IN_FLIGHT,
+            (Load::Open { .. }, Some(n)) if (1..=MAX_IN_FLIGHT).contains(&n) => n as usize,
+            (Load::Open { .. }, Some(n)) => {
                 r.problem(
                     &["phases", idx, "max_in_flight"],
                     format!("must be between 1 and {MAX_IN_FLIGHT}, got {n}"),
@@ -57,16 +83,54 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
             }
         };
         if let (true, Some(duration)) = (ok, duration) {
+            let (rate_per_s, ramp_to_per_s, concurrency) = match load {
+                Load::Open { rate, ramp_to } => (rate, ramp_to, None),
+                Load::Closed(n) => (0.0, 0.0, Some(n)),
+            };
             out.push(PhasePlan {
                 name: p.name.clone().unwrap_or_else(|| format!("phase-{}", i + 1)),
                 duration,
-                rate_per_s: p.rate,
-                ramp_to_per_s: p.ramp_to.unwrap_or(p.rate),
+                rate_per_s,
+                ramp_to_per_s,
                 max_in_flight,
+                concurrency,
             });
         }
     }
     out
+}
+
+/// How a phase generates load, as written.
+#[derive(Clone, Copy)]
+enum Load {
+    Open { rate: f64, ramp_to: f64 },
+    Closed(usize),
+}
+
+/// A closed-loop phase: `concurrency` in range, and no open-model keys beside it.
+fn closed(r: &mut Resolver<'_>, idx: &str, p: &PhaseSpec, n: i64, ok: &mut bool) -> Load {
+    for (key, set) in [
+        ("ramp_to", p.ramp_to.is_some()),
+        ("max_in_flight", p.max_in_flight.is_some()),
+    ] {
+        if set {
+            r.problem(
+                &["phases", idx, key],
+                "does not apply to a closed loop (concurrency is the number of requests in flight); remove it",
+            );
+            *ok = false;
+        }
+    }
+    if (1..=MAX_IN_FLIGHT).contains(&n) {
+        Load::Closed(n as usize)
+    } else {
+        r.problem(
+            &["phases", idx, "concurrency"],
+            format!("must be between 1 and {MAX_IN_FLIGHT} requests in flight, got {n}"),
+        );
+        *ok = false;
+        Load::Closed(1)
+    }
 }
 
 pub(super) fn retry(r: &mut Resolver<'_>, spec: Option<&RetrySpec>) -> RetryPlan {
