@@ -2,7 +2,7 @@
 //! requests in flight against a local server that counts them, every request is accounted for
 //! (scheduled = sent = ok, nothing dropped, lag ≈ 0), the report passes `check-report`; and the
 //! scenario rules: `concurrency` xor `rate`, no `ramp_to`/`max_in_flight` beside it, refused
-//! against a real tenant, `validate` says the count depends on the target.
+//! against a real tenant, `validate` says the count depends on the target; bench/*.toml are valid.
 #![allow(clippy::unwrap_used)]
 
 mod contract;
@@ -190,4 +190,28 @@ fn closed_loop_scenario_rules() {
         all.contains("phases[0].concurrency: a closed loop has no rate cap and is refused against a real tenant"),
         "{all}"
     );
+}
+
+#[test]
+fn bench_scenarios_validate() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for (file, needle) in [
+        ("bench/closed.toml", "closed"),
+        ("bench/rate.toml", "50000"),
+    ] {
+        let out = bin()
+            .env("BENCH_URL", "http://127.0.0.1:9/")
+            .arg("validate")
+            .arg(root.join(file))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains(needle), "{file}: {stdout}");
+    }
 }
