@@ -65,7 +65,11 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
         EventAction::RotateSecret => {
             // The reply holds the new secret: read and dropped, never kept or printed.
             let path = format!("/api/v2/clients/{}/rotate-secret", enc(client_id));
-            status_text(send(call("POST", path, None), false).await.outcome())
+            status_text(
+                send(&ctx.client, call("POST", path, None), false)
+                    .await
+                    .outcome(),
+            )
         }
         EventAction::DeleteGrant => {
             let path = format!(
@@ -73,7 +77,7 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
                 enc(client_id),
                 enc(&audience)
             );
-            let reply = send(call("GET", path, None), true).await;
+            let reply = send(&ctx.client, call("GET", path, None), true).await;
             if !reply.outcome().is_ok() {
                 return format!("failed: finding the grant: {}", reply.outcome());
             }
@@ -93,7 +97,9 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
             };
             let scope = grant.get("scope").cloned().unwrap_or_default();
             let path = format!("/api/v2/client-grants/{}", enc(id));
-            let outcome = send(call("DELETE", path, None), false).await.outcome();
+            let outcome = send(&ctx.client, call("DELETE", path, None), false)
+                .await
+                .outcome();
             if outcome.is_ok() {
                 ctx.deleted_grants
                     .borrow_mut()
@@ -115,9 +121,13 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
             });
             let path = "/api/v2/client-grants".to_string();
             status_text(
-                send(call("POST", path, Some(body.to_string())), false)
-                    .await
-                    .outcome(),
+                send(
+                    &ctx.client,
+                    call("POST", path, Some(body.to_string())),
+                    false,
+                )
+                .await
+                .outcome(),
             )
         }
     }

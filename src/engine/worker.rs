@@ -92,7 +92,7 @@ async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
                 return Attempt::Refused;
             };
             let rb = ops::management::build(&ctx.client, method, path, body.as_deref(), bearer);
-            ops::send::send(rb, false).await
+            ops::send::send(&ctx.client, rb, false).await
         }
         OperationKind::Http {
             method,
@@ -109,7 +109,7 @@ async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
                 body.as_deref(),
                 bearer.as_deref(),
             );
-            ops::send::send(rb, false).await
+            ops::send::send(&ctx.client, rb, false).await
         }
     };
     let outcome = reply.outcome();

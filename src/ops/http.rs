@@ -1,8 +1,7 @@
 //! Any request to an absolute or target-relative URL, with headers, a body and an optional
 //! bearer token (for custom APIs and other rate-limited services).
 
-use reqwest::RequestBuilder;
-
+use super::request::Request;
 use super::send::Client;
 use crate::scenario::Secret;
 
@@ -14,7 +13,7 @@ pub fn build(
     headers: &[(String, String)],
     body: Option<&str>,
     bearer: Option<&Secret>,
-) -> Option<RequestBuilder> {
+) -> Option<Request> {
     let mut rb = client.request(method, url)?;
     for (k, v) in headers {
         let name = reqwest::header::HeaderName::from_bytes(k.as_bytes()).ok()?;

@@ -1,7 +1,6 @@
 //! A Management API call (`/api/v2/...`) with a Management-audience bearer token.
 
-use reqwest::RequestBuilder;
-
+use super::request::Request;
 use super::send::Client;
 use crate::scenario::Secret;
 
@@ -12,7 +11,7 @@ pub fn build(
     path: &str,
     body: Option<&str>,
     bearer: &Secret,
-) -> Option<RequestBuilder> {
+) -> Option<Request> {
     let mut rb = client.request(method, path)?.bearer_auth(bearer.expose());
     if let Some(body) = body {
         rb = rb

@@ -1,5 +1,6 @@
 //! The one HTTP client of a run and the send path: execute, read the body fully (so the
-//! connection is reused), classify the outcome, parse rate-limit headers.
+//! connection is reused), classify the outcome, parse rate-limit headers. Plain HTTP to loopback
+//! goes straight on hyper-util ([`super::direct`]), everything else on reqwest.
 
 use std::error::Error as _;
 use std::time::{Duration, SystemTime};
@@ -9,22 +10,25 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use bytes::Bytes;
-use reqwest::{Method, RequestBuilder, Url};
+use reqwest::{Method, Url};
 
 use super::OpError;
+use super::direct::Direct;
 use super::ratelimit::{self, RateInfo};
+use super::request::{Dest, Request};
 use crate::metrics::{Outcome, TransportKind};
 use crate::scenario::HttpPlan;
 
-/// Parsed URLs kept per path: parsing (with IDNA) cost ~5 % of CPU per request at 5,000/s.
+/// Parsed destinations kept per path: parsing (with IDNA) cost ~5 % of CPU per request at 5,000/s.
 const URL_CACHE_MAX: usize = 256;
 
 /// The shared client plus the target's base URL. Single-threaded (the engine's runtime).
 #[derive(Clone)]
 pub struct Client {
     inner: reqwest::Client,
+    direct: Direct,
     base_url: String,
-    urls: Rc<RefCell<HashMap<String, Url>>>,
+    urls: Rc<RefCell<HashMap<String, Dest>>>,
 }
 
 /// What came back.
@@ -98,6 +102,7 @@ impl Client {
         let inner = b.build().map_err(|e| OpError::Client(e.to_string()))?;
         Ok(Client {
             inner,
+            direct: Direct::new(plan, pool),
             base_url: base_url.trim_end_matches('/').to_string(),
             urls: Rc::new(RefCell::new(HashMap::new())),
         })
@@ -119,33 +124,51 @@ impl Client {
     }
 
     /// `None` when the method is not a valid HTTP token (validation should have caught it).
-    pub fn request(&self, method: &str, path_or_url: &str) -> Option<RequestBuilder> {
+    pub fn request(&self, method: &str, path_or_url: &str) -> Option<Request> {
         let method = Method::from_bytes(method.as_bytes()).ok()?;
         let cached = self.urls.borrow().get(path_or_url).cloned();
-        let url = match cached {
-            Some(url) => url,
+        let dest = match cached {
+            Some(dest) => dest,
             None => {
+                let full = self.url(path_or_url);
                 // An unparseable URL becomes a request error (an outcome), as reqwest reports it.
-                let Ok(url) = Url::parse(&self.url(path_or_url)) else {
-                    return Some(self.inner.request(method, self.url(path_or_url)));
+                let dest = if full.starts_with("http://") && is_loopback(&full) {
+                    full.parse().map_or(Dest::Invalid, Dest::Direct)
+                } else {
+                    Url::parse(&full).map_or(Dest::Invalid, Dest::Reqwest)
                 };
                 let mut urls = self.urls.borrow_mut();
                 if urls.len() < URL_CACHE_MAX {
-                    urls.insert(path_or_url.to_string(), url.clone());
+                    urls.insert(path_or_url.to_string(), dest.clone());
                 }
-                url
+                dest
             }
         };
-        Some(self.inner.request(method, url))
+        Some(Request::new(method, dest))
     }
 }
 
 /// Sends, reads the whole body, classifies. Never fails: errors are outcomes.
-pub async fn send(request: Option<RequestBuilder>, keep_body: bool) -> Reply {
-    let Some(request) = request else {
+pub async fn send(client: &Client, request: Option<Request>, keep_body: bool) -> Reply {
+    let Some(request) = request.filter(|r| !r.invalid) else {
         return Reply::transport(TransportKind::Other);
     };
-    let response = match request.send().await {
+    let url = match &request.dest {
+        Dest::Direct(uri) => {
+            let uri = uri.clone();
+            return client.direct.send(request, uri, keep_body).await;
+        }
+        Dest::Reqwest(url) => url.clone(),
+        Dest::Invalid => return Reply::transport(TransportKind::Other),
+    };
+    let mut rb = client
+        .inner
+        .request(request.method, url)
+        .headers(request.headers);
+    if let Some(body) = request.body {
+        rb = rb.body(body);
+    }
+    let response = match rb.send().await {
         Ok(r) => r,
         Err(e) => return Reply::transport(kind_of(&e)),
     };
@@ -177,30 +200,8 @@ pub fn kind_of(e: &reqwest::Error) -> TransportKind {
     if e.is_timeout() {
         return TransportKind::Timeout;
     }
-    let mut source = e.source();
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            match io.kind() {
-                TimedOut => return TransportKind::Timeout,
-                ConnectionRefused | AddrNotAvailable | HostUnreachable | NetworkUnreachable => {
-                    return TransportKind::Connect;
-                }
-                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
-                    return TransportKind::Reset;
-                }
-                _ => {}
-            }
-        }
-        if let Some(h) = s.downcast_ref::<hyper::Error>() {
-            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
-                return TransportKind::Reset;
-            }
-            if h.is_timeout() {
-                return TransportKind::Timeout;
-            }
-        }
-        source = s.source();
+    if let Some(kind) = chain_kind(e.source()) {
+        return kind;
     }
     if e.is_connect() {
         TransportKind::Connect
@@ -209,6 +210,38 @@ pub fn kind_of(e: &reqwest::Error) -> TransportKind {
     } else {
         TransportKind::Other
     }
+}
+
+/// The transport kind an error chain shows (an I/O error or hyper's own), if any; shared by the
+/// reqwest and the direct path so both sort errors alike.
+pub(super) fn chain_kind(
+    mut source: Option<&(dyn std::error::Error + 'static)>,
+) -> Option<TransportKind> {
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            match io.kind() {
+                TimedOut => return Some(TransportKind::Timeout),
+                ConnectionRefused | AddrNotAvailable | HostUnreachable | NetworkUnreachable => {
+                    return Some(TransportKind::Connect);
+                }
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                    return Some(TransportKind::Reset);
+                }
+                _ => {}
+            }
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                return Some(TransportKind::Reset);
+            }
+            if h.is_timeout() {
+                return Some(TransportKind::Timeout);
+            }
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// For tests and the drain: the plan's timeout, bounded to 10 s.

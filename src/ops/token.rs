@@ -74,7 +74,7 @@ pub async fn fetch(client: &Client, req: &TokenRequest<'_>) -> (Reply, Option<Is
     let rb = client
         .request("POST", "/oauth/token")
         .map(|rb| rb.header("content-type", content_type).body(text));
-    let mut reply = send(rb, true).await;
+    let mut reply = send(client, rb, true).await;
     let issued = match reply.outcome {
         Some(o) if o.is_ok() => {
             let issued = reply.body.as_deref().and_then(parse_issued);
