@@ -163,6 +163,11 @@ pub struct ServeArgs {
     /// Loopback address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, default_value = "127.0.0.1:4000")]
     pub addr: String,
+    /// Also accept a private IPv4 --addr (10/8, 172.16/12, 192.168/16), e.g. inside a network
+    /// namespace, so other hosts of that network can reach the tenant (sharded runs from several
+    /// source addresses). The demo credentials are public: use only on a network you own.
+    #[arg(long)]
+    pub private_addr: bool,
     /// Tenant domain (issuer https://{domain}/, Management audience https://{domain}/api/v2/).
     /// Default: the listen address, e.g. 127.0.0.1:4000.
     #[arg(long)]
