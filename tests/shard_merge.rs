@@ -59,6 +59,10 @@ max_tokens = 60
 at = "1s"
 action = "rotate-secret"
 client = "other"
+
+[thresholds]
+ALL.min_achieved_rps = 4.5
+"list-users".max_429_ratio = 1.0
 "#;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -276,6 +280,16 @@ fn three_shards_schedule_the_single_run_and_merge_into_its_report() {
         "{} vs {shard_max}",
         max(&m)
     );
+    // Thresholds: a shard judges a rate threshold at 1/N of it; the merged run at the whole.
+    let limit = |dir: &Path| {
+        csv_rows(&dir.join("thresholds.csv"))
+            .into_iter()
+            .find(|r| r["metric"] == "min_achieved_rps")
+            .map(|r| (r["limit"].clone(), r["passed"].clone()))
+            .unwrap()
+    };
+    assert_eq!(limit(&out("s1")), ("1.5".to_string(), "true".to_string()));
+    assert_eq!(limit(&merged), ("4.5".to_string(), "true".to_string()));
     let mf = facts(&merged);
     assert_eq!(mf["shards_merged"], "0/3 1/3 2/3");
     assert_eq!(mf["planned_arrivals"], "24");

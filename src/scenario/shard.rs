@@ -13,13 +13,14 @@
 //!   split exactly: `floor(B / N)`, plus one for the first `B mod N` shards, so the shards' budgets
 //!   add up to the single run's. A budget smaller than N would leave a shard with 0: refused.
 //! - **Events** (`[[events]]`) run on shard 0 only: the tenant is shared, a secret rotates once.
+//! - **Thresholds** that grow with the rate are divided by N ([`scales_with_rate`]).
 //!
 //! Owns no flags (`--shard` is the CLI's) and no report keys (the engine writes them).
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::plan::RunPlan;
+use super::plan::{RunPlan, ThresholdMetric};
 
 /// Which share of a run this process takes: shard `index` of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,16 @@ pub fn derive_seed(seed: u64, index: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Thresholds on quantities that grow with the arrival rate (`min_achieved_rps`,
+/// `max_quota_pct`): a shard carries 1/N of the rate, so its limit is divided by N, and `merge`
+/// multiplies it back. Latencies and ratios do not scale.
+pub fn scales_with_rate(metric: ThresholdMetric) -> bool {
+    matches!(
+        metric,
+        ThresholdMetric::MinAchievedRps | ThresholdMetric::MaxQuotaPct
+    )
+}
+
 /// Why a plan cannot be split.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -136,6 +147,11 @@ impl RunPlan {
         }
         if shard.index != 0 {
             self.events.clear();
+        }
+        for t in &mut self.thresholds {
+            if scales_with_rate(t.metric) {
+                t.limit /= shard.count as f64;
+            }
         }
         let base_seed = self.seed;
         self.seed = derive_seed(base_seed, shard.index);

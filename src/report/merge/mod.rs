@@ -19,7 +19,33 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::metrics::Snapshot;
-use crate::scenario::Shard;
+
+/// Shard `index` of `count`, as `run.csv` writes it (`I/N`). Parsed here rather than with
+/// `scenario::Shard`, so the report module does not depend on the scenario module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (i, n) = s.split_once('/').ok_or("expected I/N")?;
+        let index = i.parse::<u64>().map_err(|e| format!("I: {e}"))?;
+        let count = n.parse::<u64>().map_err(|e| format!("N: {e}"))?;
+        if index >= count {
+            return Err("I must be below N".into());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
 
 /// `run.csv` keys that must be equal in every shard of one run.
 pub const SAME_KEYS: [&str; 4] = ["scenario", "scenario_sha256", "base_seed", "tier"];
@@ -79,6 +105,8 @@ pub(crate) struct Part<'a> {
 pub struct Merged {
     pub snapshot: Snapshot,
     pub warnings: Vec<String>,
+    /// N, the shard count of the run.
+    pub shards: u64,
 }
 
 pub(crate) fn value<'a>(s: &'a Snapshot, key: &str) -> Option<&'a str> {
@@ -183,6 +211,11 @@ fn check(inputs: &[Input]) -> Result<(Vec<Part<'_>>, Vec<String>), MergeError> {
 /// Merges shard reports into the report of the whole run (see the module docs).
 pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
     let (parts, mut warnings) = check(inputs)?;
+    let shards = parts.first().map_or(0, |p| p.shard.count);
     let snapshot = sum::merge(&parts, &mut warnings);
-    Ok(Merged { snapshot, warnings })
+    Ok(Merged {
+        snapshot,
+        warnings,
+        shards,
+    })
 }
