@@ -190,6 +190,8 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     confirm(args.real.yes, &rp.base_url)?;
     let out = super::run::output_dir(args, &plan, None)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
+    let start_at = args.shard.start_at(std::time::SystemTime::now())?;
+    super::shard::wait(start_at, &stop, args.quiet)?;
     let options = RunOptions {
         progress,
         stop,
