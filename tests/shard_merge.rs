@@ -504,3 +504,33 @@ fn ctrl_c_while_waiting_for_start_at_exits_without_sending() {
     );
     assert!(!out.join("summary.csv").exists());
 }
+
+#[test]
+fn a_shards_dry_run_says_its_share_of_the_whole_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "mix.toml", SCENARIO);
+    let out = tmp.path().join("never");
+    let o = cmd(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--shard",
+            "1/3",
+            "--dry-run",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let t = text(&o);
+    // 2 s at 9/s, then 1 s ramping 3 → 9/s: 18 + 6 arrivals; shard 1 takes g = 1, 4, ..., 22.
+    assert!(t.contains("total requests (arrivals): 24"), "{t}");
+    assert!(
+        t.contains("shard 1/3: this process sends 8 of them (one arrival in 3)"),
+        "{t}"
+    );
+    assert!(!out.exists(), "a dry run created the report folder");
+}
