@@ -7,7 +7,9 @@
 //! nothing is ever dropped as busy or late — which keeps `scheduled = sent + dropped` and the
 //! report unchanged. Owns only the loops: the scheduler keeps ticking through a closed phase
 //! (stop conditions, the timeline's watermark, progress), and the worker's `execute` carries each
-//! request to its outcome exactly as for paced arrivals.
+//! request to its outcome exactly as for paced arrivals. Under `--shard I/N` a shard runs its
+//! share of the loops: the phase's `max_in_flight`, which equals the concurrency and is split
+//! like every in-flight budget, so the shards together keep `concurrency` in flight.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -22,7 +24,7 @@ use super::pick::Pick;
 use super::stop::StopReason;
 use super::worker::{self, Job};
 
-/// Starts the `concurrency` loops of phase `phase`, which end at `end` (run time).
+/// Starts `concurrency` loops for phase `phase`, which end at `end` (run time).
 /// `sent` counts requests handed out over the whole run, for `stop.max_requests`.
 pub fn spawn(
     ctx: &Rc<Ctx>,

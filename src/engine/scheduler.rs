@@ -8,6 +8,9 @@
 //!   p99 lag 1.3 ms at 5,000/s) stays well inside; a stall never turns into a catch-up burst of
 //!   more than 10 ms worth of arrivals — below any bucket size Auth0 uses.
 //!
+//! A sharded plan (`--shard I/N`) walks the same global schedule and keeps the arrivals its
+//! shard owns; the others are not its to schedule (another shard counts them).
+//!
 //! A closed-loop phase (`concurrency = N`) has no paced arrivals: on entering it the scheduler
 //! starts its loops ([`closed`](super::closed)) and keeps ticking for the stop conditions.
 //!
@@ -63,7 +66,10 @@ impl Scheduler {
         let plan = &ctx.plan;
         let pacer = Pacer::new(&plan.phases);
         let pick = Pick::new(&plan.operations);
-        let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
+        // Sharded: picks follow the scenario seed's stream over every global arrival, so the
+        // shards' union picks exactly what the single run picks (scenario::shard).
+        let shard = plan.shard.as_ref();
+        let mut rng = ChaCha8Rng::seed_from_u64(shard.map_or(plan.seed, |s| s.base_seed));
         let mut next = 0u64;
         let sent = Rc::new(Cell::new(0u64));
         let mut phase = None;
@@ -89,11 +95,12 @@ impl Scheduler {
             if phase != Some(current) {
                 phase = Some(current);
                 ctx.sink.send(Msg::Phase(current));
+                // max_in_flight is the concurrency, or this shard's share of it.
                 if let Some(p) = pacer.phases().get(current)
-                    && let Some(n) = p.concurrency
+                    && p.concurrency.is_some()
                 {
                     let end = ctx.t0 + pacer.phase_start(current) + p.duration;
-                    closed::spawn(ctx, current, n, end, &sent);
+                    closed::spawn(ctx, current, p.max_in_flight, end, &sent);
                 }
             }
             for g in pacer.due(next, elapsed) {
@@ -104,6 +111,9 @@ impl Scheduler {
                 let Some(op) = pick.next(&mut rng) else {
                     break;
                 };
+                if shard.is_some_and(|s| !s.owns(g)) {
+                    continue;
+                }
                 let intended = ctx.t0 + arrival.at;
                 let cap = pacer
                     .phases()
