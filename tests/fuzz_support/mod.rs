@@ -57,6 +57,30 @@ where
     S: Strategy,
     S::Value: Debug,
 {
+    run_shrinking(
+        name,
+        strategy,
+        budget,
+        max_cases,
+        Config::default().max_shrink_iters,
+        test,
+    )
+}
+
+/// [`run`] with at most `max_shrink_iters` shrinking steps: cases that are whole runs of the
+/// engine take a fraction of a second each, so a failure is reported after a few steps.
+pub fn run_shrinking<S>(
+    name: &str,
+    strategy: S,
+    budget: Duration,
+    max_cases: u64,
+    max_shrink_iters: u32,
+    test: impl Fn(S::Value) -> TestCaseResult,
+) -> Ran
+where
+    S: Strategy,
+    S::Value: Debug,
+{
     let start = Instant::now();
     let base = base_seed();
     let mut cases = 0u64;
@@ -67,6 +91,7 @@ where
         let config = Config {
             cases: n as u32,
             failure_persistence: None,
+            max_shrink_iters,
             ..Config::default()
         };
         let mut runner = TestRunner::new_with_rng(config, rng(seed));
