@@ -192,21 +192,21 @@ fn resolve(mut case: Case) -> Case {
         .as_deref()
         .and_then(fs::secret_of)
         .unwrap_or("not-a-secret");
-    if let Field::Text(t) = &mut case.fields[2] {
-        if t == "RIGHT" {
-            *t = right.to_string();
-        }
+    if let Field::Text(t) = &mut case.fields[2]
+        && t == "RIGHT"
+    {
+        *t = right.to_string();
     }
-    if let Some(b) = &mut case.basic {
-        if let Some(encoded) = b.strip_prefix("Basic ") {
-            let decoded = STANDARD
-                .decode(encoded)
-                .ok()
-                .and_then(|d| String::from_utf8(d).ok());
-            if let Some((bid, "RIGHT")) = decoded.as_deref().and_then(|d| d.split_once(':')) {
-                let s = fs::secret_of(bid).unwrap_or("not-a-secret");
-                *b = format!("Basic {}", STANDARD.encode(format!("{bid}:{s}")));
-            }
+    if let Some(b) = &mut case.basic
+        && let Some(encoded) = b.strip_prefix("Basic ")
+    {
+        let decoded = STANDARD
+            .decode(encoded)
+            .ok()
+            .and_then(|d| String::from_utf8(d).ok());
+        if let Some((bid, "RIGHT")) = decoded.as_deref().and_then(|d| d.split_once(':')) {
+            let s = fs::secret_of(bid).unwrap_or("not-a-secret");
+            *b = format!("Basic {}", STANDARD.encode(format!("{bid}:{s}")));
         }
     }
     case
@@ -315,7 +315,7 @@ fn encode(c: &Case) -> (Vec<u8>, &'static str) {
         Encoding::Form => (form(), "application/x-www-form-urlencoded"),
         Encoding::Json => (json(), "application/json"),
         Encoding::Mismatched("application/jsonx") => (json(), "application/jsonx"),
-        Encoding::Mismatched(ct) if ct.is_empty() => (form(), ""),
+        Encoding::Mismatched("") => (form(), ""),
         Encoding::Mismatched(ct) => (json(), ct),
     }
 }
