@@ -337,7 +337,7 @@ fn a_token_429_behind_an_api_call_is_a_token_failure_not_a_429_of_the_call() {
         timeout_ms: 2_000,
         rate: 20.0,
         secs: 0.5,
-        max_in_flight: 1,
+        max_in_flight: 4,
         weights: [1, 0, 0, 0],
         per_request: true,
         retry: (RetryPolicy::None, 0),
@@ -370,16 +370,27 @@ fn a_token_429_behind_an_api_call_is_a_token_failure_not_a_429_of_the_call() {
             .unwrap()
             .clone()
     };
+    // On a loaded machine a few arrivals may be dropped busy; what was sent is what counts.
+    // (ok is 2, or up to 4 if a UTC hour turned during the run and the quota refilled.)
     let users = row("list-users");
-    let cols = ["sent", "ok", "status_4xx", "status_429"].map(|k| n(&users, k));
-    assert_eq!(cols, [10, 2, 8, 0], "{users:?}");
+    let [sent, ok, s4xx, s429] = ["sent", "ok", "status_4xx", "status_429"].map(|k| n(&users, k));
+    assert!((2..=4).contains(&ok) && sent >= ok + 3, "{users:?}");
+    assert_eq!(
+        (s4xx, s429),
+        (sent - ok, 0),
+        "refused calls are 4xx: {users:?}"
+    );
     let token = row(&format!("token:{}", s.management_audience()));
     let cols = ["sent", "ok", "status_429"].map(|k| n(&token, k));
-    assert_eq!(cols, [10, 2, 8], "the token endpoint's 429s: {token:?}");
+    assert_eq!(
+        cols,
+        [sent, ok, sent - ok],
+        "the token endpoint's 429s: {token:?}"
+    );
     let refused: Vec<(String, u64)> = statuses
         .iter()
         .filter(|r| r["operation"] == "list-users" && r["status"] != "200")
         .map(|r| (r["status"].clone(), n(r, "count")))
         .collect();
-    assert_eq!(refused, [("token_429".to_string(), 8)]);
+    assert_eq!(refused, [("token_429".to_string(), sent - ok)]);
 }

