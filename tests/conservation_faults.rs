@@ -394,3 +394,51 @@ fn a_token_429_behind_an_api_call_is_a_token_failure_not_a_429_of_the_call() {
         .collect();
     assert_eq!(refused, [("token_429".to_string(), sent - ok)]);
 }
+
+/// Regression (scenario input, found while fuzzing): `throttle = 1e-300` passed validation (a
+/// positive number) and then panicked `quotaprobe run` before anything was sent — the period
+/// 1/rate overflowed `Duration`. Such a rate now means one request, then none for the run; the
+/// run completes and accounts for every arrival.
+#[test]
+fn a_vanishingly_small_throttle_runs_and_loses_nothing() {
+    let m = Mix {
+        tier: "enterprise",
+        ratios: [0.0; 5],
+        latency_ms: (0, 0),
+        stall_past_timeout_ms: 0,
+        tokens_die_early: false,
+        timeout_ms: 300,
+        rate: 10.0,
+        secs: 0.5,
+        max_in_flight: 3,
+        weights: [1, 0, 0, 0],
+        per_request: false,
+        retry: (RetryPolicy::None, 0),
+        client_quota_per_hour: None,
+        quota_left: None,
+        max_requests: None,
+        seed: 1,
+    };
+    let s = tenant(&m);
+    let target = Target {
+        base_url: s.base_url(),
+        management_audience: s.management_audience(),
+        real: false,
+    };
+    let options = RunOptions {
+        client_credentials: vec![(ID.into(), Secret::new(SECRET))],
+        ..RunOptions::default()
+    };
+    let mut p = run_plan(&m);
+    p.operations[0].throttle_per_s = Some(1e-300);
+    let out = engine::run(&p, &target, options).unwrap();
+    assert_conserved(&out);
+    let users = out
+        .snapshot
+        .summary
+        .iter()
+        .find(|r| r.operation == "list-users")
+        .unwrap();
+    // One request passes the throttle; the workers wait behind it until the drain gives up.
+    assert_eq!((users.scheduled, users.ok), (5, 1), "{users:?}");
+}
