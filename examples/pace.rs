@@ -72,6 +72,7 @@ fn main() -> anyhow::Result<()> {
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(2),
         },
+        shard: None,
     };
     let target = Target {
         base_url: url,

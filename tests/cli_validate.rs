@@ -290,12 +290,19 @@ fn every_subcommand_has_help() {
 }
 
 #[test]
-fn unbuilt_subcommands_say_so() {
+fn merge_without_out_or_with_a_missing_folder_exits_2() {
+    bin().args(["merge", "x"]).assert().code(2);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("merged");
     bin()
-        .args(["merge", "x"])
+        .args(["merge", "no-such-report-folder", "--out"])
+        .arg(&out)
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("not built yet"));
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no-such-report-folder: not a readable report folder",
+        ));
+    assert!(!out.exists());
 }
 
 #[test]

@@ -6,13 +6,14 @@
 mod compare;
 mod faults;
 mod guard;
-mod pending;
+mod merge;
 mod plan;
 mod provision;
 mod real;
 mod report;
 mod run;
 mod serve;
+mod shard;
 mod tiers;
 mod validate;
 
@@ -89,7 +90,9 @@ pub enum Command {
     ///
     /// Example: quotaprobe plan scenarios/quickstart.toml --format md
     Plan(PlanArgs),
-    /// Merge the report folders of a sharded run (not built yet).
+    /// Merge the report folders of a sharded run (`run --shard I/N`) into one report.
+    ///
+    /// Example: quotaprobe merge reports/s-0 reports/s-1 reports/s-2 --out reports/s-merged
     Merge(MergeArgs),
 }
 
@@ -116,6 +119,9 @@ pub struct RunArgs {
     /// Real-tenant guard rails and `--dry-run`.
     #[command(flatten)]
     pub real: real::RealArgs,
+    /// Sharded runs (`--shard I/N`) and a common start (`--start-at`).
+    #[command(flatten)]
+    pub shard: shard::ShardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +163,11 @@ pub struct ServeArgs {
     /// Loopback address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, default_value = "127.0.0.1:4000")]
     pub addr: String,
+    /// Also accept a private IPv4 --addr (10/8, 172.16/12, 192.168/16), e.g. inside a network
+    /// namespace, so other hosts of that network can reach the tenant (sharded runs from several
+    /// source addresses). The demo credentials are public: use only on a network you own.
+    #[arg(long)]
+    pub private_addr: bool,
     /// Tenant domain (issuer https://{domain}/, Management audience https://{domain}/api/v2/).
     /// Default: the listen address, e.g. 127.0.0.1:4000.
     #[arg(long)]
@@ -220,12 +231,12 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Shard report folders.
+    /// The shards' report folders (one per shard of the same run).
     #[arg(required = true, num_args = 1..)]
     pub dirs: Vec<PathBuf>,
-    /// Folder to write the merged report into.
+    /// Folder to write the merged report into (created; must be empty if it exists).
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub out: PathBuf,
 }
 
 /// Run the parsed command and report its outcome. `stop` ends a run cleanly (the binary wires
@@ -239,7 +250,7 @@ pub fn dispatch(cli: Cli, stop: crate::engine::StopSignal) -> Exit {
         Command::Tiers(args) => tiers::tiers(args),
         Command::Report(args) => report::report(args),
         Command::Plan(args) => plan::plan(args),
-        Command::Merge(_) => pending::not_built("merge", 10),
+        Command::Merge(args) => merge::merge(args),
     };
     match result {
         Ok(exit) => exit,

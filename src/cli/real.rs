@@ -73,6 +73,17 @@ pub(super) fn describe(plan: &RunPlan, caps: Option<&Caps>, tier: Option<&TierPr
     let _ = writeln!(s, "Plan for {}: {target}", plan.name);
     let _ = writeln!(s, "  duration: {}", dur(plan.planned_duration()));
     let _ = writeln!(s, "  total requests (arrivals): {}", req.total_requests);
+    if let Some(sp) = &plan.shard {
+        // The forecast, peaks and tier ceilings below are the whole run's: every shard's
+        // traffic reaches the same tenant.
+        let _ = writeln!(
+            s,
+            "  shard {}: this process sends {} of them (one arrival in {}); the rates and forecasts below are for all shards together",
+            sp.shard,
+            plan.total_arrivals(),
+            sp.shard.count
+        );
+    }
     let _ = writeln!(s, "  peak rate per endpoint:");
     for (endpoint, peak) in &guard::endpoint_peaks(plan, &f) {
         let limit = tier
@@ -92,8 +103,9 @@ pub(super) fn describe(plan: &RunPlan, caps: Option<&Caps>, tier: Option<&TierPr
     }
     let _ = writeln!(
         s,
-        "  tokens counted toward the quota: {:.0}",
-        f.counted_tokens.max(0.0)
+        "  tokens counted toward the quota: {}",
+        // Rounded to a count first: `{:.0}` of a tiny negative estimate printed "-0".
+        f.counted_tokens.round().max(0.0) as u64
     );
     if let Some(c) = caps {
         let _ = writeln!(
@@ -190,6 +202,8 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     confirm(args.real.yes, &rp.base_url)?;
     let out = super::run::output_dir(args, &plan, None)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
+    let start_at = args.shard.start_at(std::time::SystemTime::now())?;
+    super::shard::wait(start_at, &stop, args.quiet)?;
     let options = RunOptions {
         progress,
         stop,

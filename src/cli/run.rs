@@ -17,7 +17,9 @@ use crate::sim::{self, TierProfile};
 const REPORTS: &str = "reports";
 
 pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
-    let plan = load(&args)?;
+    let shard = args.shard.shard(|name| std::env::var(name).ok())?;
+    let start_at = args.shard.start_at(SystemTime::now())?;
+    let plan = super::shard::apply(load(&args)?, shard, &args.scenario)?;
     if plan.target.is_real() {
         return super::real::run(&args, plan, stop);
     }
@@ -32,6 +34,7 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     };
     let out = output_dir(&args, &plan, Some(&tier))?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
+    super::shard::wait(start_at, &stop, args.quiet)?;
     let done = execute(&plan, &tier, &out, stop, progress)?;
     print!(
         "{}",

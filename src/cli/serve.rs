@@ -84,7 +84,7 @@ fn certificate(
 }
 
 pub(super) fn serve(args: ServeArgs) -> CliResult {
-    let addr = sim::server_addr(&args.addr).map_err(CliError::usage)?;
+    let addr = sim::listen_addr(&args.addr, args.private_addr).map_err(CliError::usage)?;
     let config = config(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

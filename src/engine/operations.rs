@@ -139,6 +139,7 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 connect_timeout: Duration::from_secs(1),
             },
+            shard: None,
         };
         let (table, index) = table(&plan, "https://t/api/v2/");
         let names: Vec<&str> = table.iter().map(|o| o.name.as_str()).collect();

@@ -254,6 +254,12 @@ async fn run_local(
         ("bad_headers", bad_headers.to_string()),
         ("token_requests_sent", ctx.guard.tokens_sent().to_string()),
     ];
+    if let Some(s) = &plan.shard {
+        // What `merge` checks: same file, same seed stream, one run split N ways.
+        run.push(("shard", s.shard.to_string()));
+        run.push(("base_seed", s.base_seed.to_string()));
+        run.push(("scenario_sha256", s.scenario_sha256.clone()));
+    }
     if let super::tokens::Tokens::Static(s) = &ctx.tokens {
         run.push((
             "static_token_exp",

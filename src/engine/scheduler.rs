@@ -8,6 +8,9 @@
 //!   p99 lag 1.3 ms at 5,000/s) stays well inside; a stall never turns into a catch-up burst of
 //!   more than 10 ms worth of arrivals — below any bucket size Auth0 uses.
 //!
+//! A sharded plan (`--shard I/N`) walks the same global schedule and keeps the arrivals its
+//! shard owns; the others are not its to schedule (another shard counts them).
+//!
 //! It also checks the stop conditions that depend on time (phases over, `max_duration`, static
 //! token expiry, the external [`StopSignal`]) and `max_requests`.
 
@@ -58,7 +61,10 @@ impl Scheduler {
         let plan = &ctx.plan;
         let pacer = Pacer::new(&plan.phases);
         let pick = Pick::new(&plan.operations);
-        let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
+        // Sharded: picks follow the scenario seed's stream over every global arrival, so the
+        // shards' union picks exactly what the single run picks (scenario::shard).
+        let shard = plan.shard.as_ref();
+        let mut rng = ChaCha8Rng::seed_from_u64(shard.map_or(plan.seed, |s| s.base_seed));
         let mut next = 0u64;
         let mut sent = 0u64;
         let mut phase = None;
@@ -93,6 +99,9 @@ impl Scheduler {
                 let Some(op) = pick.next(&mut rng) else {
                     break;
                 };
+                if shard.is_some_and(|s| !s.owns(g)) {
+                    continue;
+                }
                 let intended = ctx.t0 + arrival.at;
                 let cap = pacer
                     .phases()

@@ -25,6 +25,7 @@ mod glossary;
 pub mod hlog;
 pub mod html;
 pub mod markdown;
+pub mod merge;
 mod numbers;
 pub mod run_info;
 mod sections;

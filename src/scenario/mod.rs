@@ -12,6 +12,7 @@ pub mod plan;
 pub mod request;
 mod resolve;
 pub mod secret;
+pub mod shard;
 mod spec;
 
 use std::path::Path;
@@ -21,6 +22,7 @@ pub use forecast::Forecast;
 pub use plan::*;
 pub use resolve::{Context, DEFAULT_SEED, Overrides};
 pub use secret::Secret;
+pub use shard::{Shard, ShardError, ShardPlan};
 
 /// Reads, parses and resolves a scenario file against the process environment.
 pub fn load(

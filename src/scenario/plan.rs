@@ -22,6 +22,8 @@ pub struct RunPlan {
     pub events: Vec<EventPlan>,
     pub thresholds: Vec<ThresholdPlan>,
     pub http: HttpPlan,
+    /// Set by [`RunPlan::into_shard`] (`--shard I/N`): this run is one shard of a larger one.
+    pub shard: Option<super::shard::ShardPlan>,
 }
 
 /// Where requests go.
@@ -391,9 +393,10 @@ pub struct HttpPlan {
 }
 
 impl RunPlan {
-    /// Total planned arrivals over all phases.
+    /// Total planned arrivals over all phases (of this shard, when sharded).
     pub fn total_arrivals(&self) -> u64 {
-        self.phases.iter().map(PhasePlan::arrival_count).sum()
+        let all = self.phases.iter().map(PhasePlan::arrival_count).sum();
+        self.shard.as_ref().map_or(all, |s| s.shard.share(all))
     }
 
     /// Planned duration: the sum of the phases, cut by `stop.max_duration`.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub enum SimError {
     /// The listen address is not a loopback address (the simulator never listens elsewhere).
     #[error(
-        "--addr {0}: the simulated tenant only listens on loopback (127.0.0.1, ::1); use e.g. 127.0.0.1:0"
+        "--addr {0}: the simulated tenant only listens on loopback (127.0.0.1, ::1), or with --private-addr on a private IPv4 address; use e.g. 127.0.0.1:0"
     )]
     NotLoopback(String),
     /// The listen address could not be parsed.

@@ -36,6 +36,25 @@ impl Per {
     }
 }
 
+/// Who shares a bucket. Auth0 keys most limits per tenant, some per source IP (reference §2:
+/// "rows are keyed by source IP, target user ID, or IP+email"), which is why its load-testing
+/// policy tells testers to spread traffic over several addresses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimitKey {
+    /// One bucket for the whole tenant.
+    #[default]
+    Tenant,
+    /// One bucket per source IP address of the request.
+    Ip,
+}
+
+impl LimitKey {
+    pub fn is_tenant(&self) -> bool {
+        *self == LimitKey::Tenant
+    }
+}
+
 /// One bucket's numbers and where they come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +65,9 @@ pub struct LimitSpec {
     pub per: Per,
     /// A URL, or "assumed: why".
     pub source: String,
+    /// `key = "ip"`: a bucket per source IP instead of one per tenant.
+    #[serde(default, skip_serializing_if = "LimitKey::is_tenant")]
+    pub key: LimitKey,
 }
 
 impl LimitSpec {
@@ -60,13 +82,18 @@ impl LimitSpec {
             refill,
         }
     }
-    /// "40 burst / 500 per min".
+    /// "40 burst / 500 per min", with " per source IP" for IP-keyed buckets.
     pub fn describe(&self) -> String {
         format!(
-            "{} burst / {} per {}",
+            "{} burst / {} per {}{}",
             self.burst,
             self.rate,
-            self.per.label()
+            self.per.label(),
+            if self.key.is_tenant() {
+                ""
+            } else {
+                " per source IP"
+            }
         )
     }
 }

@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use axum::extract::connect_info::Connected;
+use axum::serve::IncomingStream;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -15,6 +17,23 @@ use super::SimError;
 use super::config::SimConfig;
 use super::routes;
 use super::tenant::Tenant;
+
+/// A request's source address (axum `ConnectInfo`), for per-IP buckets and per-source counters.
+/// Our own type, because axum provides `SocketAddr` only for its plain `TcpListener`.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, super::tls::TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, super::tls::TlsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> SimError {
     let context = context.into();
@@ -32,7 +51,26 @@ pub fn loopback_addr(addr: &str) -> Result<SocketAddr, SimError> {
     Ok(parsed)
 }
 
+/// True for a private IPv4 address (10/8, 172.16/12, 192.168/16): a network one owns, such as
+/// the network namespaces of the multi-host test.
+pub fn is_private(ip: std::net::IpAddr) -> bool {
+    matches!(ip, std::net::IpAddr::V4(v4) if v4.is_private())
+}
+
+/// [`loopback_addr`], or with `allow_private` also a private IPv4 address (`serve
+/// --private-addr`): never a public or wildcard one.
+pub fn listen_addr(addr: &str, allow_private: bool) -> Result<SocketAddr, SimError> {
+    let parsed: SocketAddr = addr
+        .parse()
+        .map_err(|_| SimError::BadAddr(addr.to_string()))?;
+    if !(parsed.ip().is_loopback() || allow_private && is_private(parsed.ip())) {
+        return Err(SimError::NotLoopback(addr.to_string()));
+    }
+    Ok(parsed)
+}
+
 /// Serve the tenant on `listener` until `shutdown` resolves, then finish in-flight requests.
+/// The listener must be on loopback or a private address (see [`listen_addr`]).
 pub async fn serve(
     listener: TcpListener,
     config: SimConfig,
@@ -41,7 +79,7 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(io("reading the listen address"))?;
-    if !addr.ip().is_loopback() {
+    if !(addr.ip().is_loopback() || is_private(addr.ip())) {
         return Err(SimError::NotLoopback(addr.to_string()));
     }
     let tenant = Arc::new(Tenant::build(&config, addr)?);
@@ -69,11 +107,11 @@ pub async fn serve_tls(
     let addr = listener
         .local_addr()
         .map_err(io("reading the listen address"))?;
-    if !addr.ip().is_loopback() {
+    if !(addr.ip().is_loopback() || is_private(addr.ip())) {
         return Err(SimError::NotLoopback(addr.to_string()));
     }
     let tenant = Arc::new(Tenant::build(&config, addr)?);
-    let app = routes::router(tenant);
+    let app = routes::router(tenant).into_make_service_with_connect_info::<Peer>();
     axum::serve(super::tls::TlsListener::new(listener, cert), app)
         .with_graceful_shutdown(shutdown)
         .await
@@ -85,7 +123,7 @@ async fn serve_tenant(
     tenant: Arc<Tenant>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), SimError> {
-    let app = routes::router(tenant);
+    let app = routes::router(tenant).into_make_service_with_connect_info::<Peer>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
@@ -183,5 +221,37 @@ impl RunningSim {
 impl Drop for RunningSim {
     fn drop(&mut self) {
         self.stop_and_join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_addresses_loopback_always_private_only_when_asked() {
+        // (address, allow_private, accepted)
+        let table = [
+            ("127.0.0.1:0", false, true),
+            ("[::1]:0", false, true),
+            ("10.201.3.1:0", false, false),
+            ("10.201.3.1:0", true, true),
+            ("192.168.1.10:4000", true, true),
+            ("172.16.0.1:0", true, true),
+            ("0.0.0.0:0", true, false),
+            ("8.8.8.8:0", true, false),
+            ("[::]:0", true, false),
+        ];
+        for (addr, private, ok) in table {
+            assert_eq!(
+                listen_addr(addr, private).is_ok(),
+                ok,
+                "{addr} private={private}"
+            );
+        }
+        assert!(matches!(
+            listen_addr("nope", true),
+            Err(SimError::BadAddr(_))
+        ));
     }
 }

@@ -1,7 +1,8 @@
 //! The simulator's own counters for `GET /__sim/stats`: tokens issued per client and audience,
-//! 429s per bucket, requests per route pattern. Tests compare these with what a client counted.
+//! 429s per bucket, requests per route pattern, requests and 429s per source IP. Tests compare these with what a client counted.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -18,6 +19,15 @@ pub struct Counters {
     pub requests: BTreeMap<String, u64>,
     /// Fault kind (see `faults::KINDS`) -> requests it was injected into.
     pub faults: BTreeMap<String, u64>,
+    /// Source IP -> requests received from it and 429s answered to it (counted routes only).
+    pub sources: BTreeMap<String, SourceCounts>,
+}
+
+/// What one source address sent and how many of its requests got a 429 (any bucket or quota).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SourceCounts {
+    pub requests: u64,
+    pub status_429: u64,
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +75,15 @@ impl Stats {
                     c.requests.insert(key, 1);
                 }
             }
+        });
+    }
+
+    /// One request from `ip` answered; `limited` when the answer was a 429.
+    pub fn source(&self, ip: IpAddr, limited: bool) {
+        self.with(|c| {
+            let e = c.sources.entry(ip.to_string()).or_default();
+            e.requests += 1;
+            e.status_429 += u64::from(limited);
         });
     }
 

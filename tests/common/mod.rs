@@ -315,6 +315,7 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
             timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(2),
         },
+        shard: None,
     }
 }
 

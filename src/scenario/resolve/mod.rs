@@ -125,5 +125,6 @@ pub fn resolve(spec: ScenarioSpec, ctx: &Context<'_>) -> Result<RunPlan, Vec<Pro
         events,
         thresholds,
         http,
+        shard: None,
     })
 }

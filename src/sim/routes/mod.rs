@@ -7,9 +7,12 @@ mod simctl;
 mod token;
 mod token_body;
 
+use std::net::{IpAddr, Ipv4Addr};
+
 use axum::Json;
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{any, get, post};
@@ -42,7 +45,19 @@ async fn count(
     next: Next,
 ) -> Response {
     t.stats.request(req.method().as_str(), matched.as_str());
-    next.run(req).await
+    let source = source_ip(&req);
+    let resp = next.run(req).await;
+    t.stats
+        .source(source, resp.status() == StatusCode::TOO_MANY_REQUESTS);
+    resp
+}
+
+/// The request's source address, from the connection (`ConnectInfo`, set by the servers in
+/// `server.rs`); unspecified (0.0.0.0) when the router runs without one, as in unit tests.
+pub fn source_ip(req: &Request) -> IpAddr {
+    req.extensions()
+        .get::<ConnectInfo<crate::sim::server::Peer>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip())
 }
 
 async fn jwks(State(t): State<Shared>) -> Json<Value> {

@@ -32,6 +32,7 @@ pub async fn stats(State(t): State<Shared>) -> Response {
         "rate_limited": counters.rate_limited,
         "requests": counters.requests,
         "faults": counters.faults,
+        "sources": counters.sources,
     }))
     .into_response()
 }

@@ -33,7 +33,7 @@ pub async fn token(State(t): State<Shared>, req: Request) -> Response {
         .iter()
         .map(|b| (b.name.clone(), &b.limit))
         .collect();
-    let verdict = t.limiter.check(&buckets, now);
+    let verdict = t.limiter.check(&buckets, now, super::source_ip(&req));
     let rate = verdict
         .as_ref()
         .map(|v| RateHeaders::from_snapshot(&v.snapshot, t.clock.epoch_at(now)));

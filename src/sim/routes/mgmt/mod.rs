@@ -93,7 +93,7 @@ async fn guard(
         .map_or("", |(_, _, s)| *s);
     let now = t.clock.elapsed();
     let buckets = t.tier.management_buckets(&method, req.uri().path());
-    let verdict = t.limiter.check(&buckets, now);
+    let verdict = t.limiter.check(&buckets, now, super::source_ip(&req));
     let rate = verdict
         .as_ref()
         .map(|v| RateHeaders::from_snapshot(&v.snapshot, t.clock.epoch_at(now)));

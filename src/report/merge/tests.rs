@@ -1,0 +1,168 @@
+//! Merge on known data: percentiles equal those of the union of the samples, counts conserve,
+//! seconds align by start offset, and shards of different runs are refused.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::metrics::timeline::new_histogram;
+use crate::metrics::{OperationHistograms, SummaryRow, TimelineRow};
+
+/// A shard whose `list` operation saw `samples` (µs), `n429` of them 429s, all at `second`.
+fn shard(i: u64, n: u64, start: &str, samples: &[u64], n429: u64, second: u64) -> Input {
+    let mut corrected = new_histogram();
+    for &v in samples {
+        corrected.record(v).unwrap();
+    }
+    let sent = samples.len() as u64;
+    let row = |op: &str| SummaryRow {
+        operation: op.into(),
+        kind: if op == "ALL" { "all" } else { "management" }.into(),
+        scheduled: sent + 1,
+        sent,
+        dropped: 1,
+        ok: sent - n429,
+        status_429: n429,
+        first_429_s: (n429 > 0).then_some(second as f64 + 0.5),
+        ..SummaryRow::default()
+    };
+    let run = [
+        ("scenario", "s"),
+        ("seed", "123"),
+        ("start", start),
+        ("duration_s", "10.000"),
+        ("planned_arrivals", "9"),
+        ("tier", "free"),
+        ("base_seed", "7"),
+        ("scenario_sha256", "abc"),
+    ];
+    let mut run: Vec<(String, String)> = run
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    run.push(("shard".into(), format!("{i}/{n}")));
+    Input {
+        dir: PathBuf::from(format!("shard{i}")),
+        snapshot: Snapshot {
+            run,
+            summary: vec![row("list"), row("ALL")],
+            timeline: vec![TimelineRow {
+                second,
+                operation: "list".into(),
+                scheduled: sent + 1,
+                sent,
+                dropped: 1,
+                ok: sent - n429,
+                status_429: n429,
+                ..TimelineRow::default()
+            }],
+            histograms: vec![OperationHistograms {
+                operation: "list".into(),
+                service_us: corrected.clone(),
+                corrected_us: corrected,
+            }],
+            ..Snapshot::default()
+        },
+    }
+}
+
+#[test]
+fn percentiles_are_those_of_the_union_and_counts_conserve() {
+    // Three shards with very different latency: averaging their p99s would be far off.
+    let a: Vec<u64> = (1..=100).map(|v| v * 10).collect(); // 10 µs .. 1 ms
+    let b: Vec<u64> = (1..=50).map(|v| v * 1_000).collect(); // 1 .. 50 ms
+    let c: Vec<u64> = vec![200_000; 5]; // 200 ms
+    let inputs = vec![
+        shard(0, 3, "2026-11-28T10:00:00.000Z", &a, 0, 0),
+        shard(1, 3, "2026-11-28T10:00:00.020Z", &b, 3, 1),
+        shard(2, 3, "2026-11-28T10:00:02.600Z", &c, 2, 0),
+    ];
+    let merged = merge(&inputs).unwrap();
+    assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
+    let s = &merged.snapshot;
+
+    let mut union = new_histogram();
+    for v in a.iter().chain(&b).chain(&c) {
+        union.record(*v).unwrap();
+    }
+    let ms = |us: u64| us as f64 / 1000.0;
+    let list = s.summary.iter().find(|r| r.operation == "list").unwrap();
+    assert_eq!(list.p50_ms, ms(union.value_at_quantile(0.5)));
+    assert_eq!(list.p99_ms, ms(union.value_at_quantile(0.99)));
+    assert_eq!(list.max_ms, ms(union.max()));
+    // The union's p99 is one of shard 2's 200 ms samples; no shard's p99 average comes near.
+    assert!((list.p99_ms - 200.0).abs() < 0.2, "{}", list.p99_ms);
+    let all = s.summary.last().unwrap();
+    assert_eq!(all.operation, "ALL");
+    assert_eq!(all.p99_ms, list.p99_ms);
+    let p99 = s
+        .latency
+        .iter()
+        .find(|l| l.operation == "list" && l.percentile == 99.0)
+        .unwrap();
+    assert_eq!(p99.corrected_ms, ms(union.value_at_percentile(99.0)));
+
+    // Counts add and conserve.
+    assert_eq!((list.sent, list.dropped, list.scheduled), (155, 3, 158));
+    assert_eq!((list.ok, list.status_429), (150, 5));
+    assert_eq!(list.ok + list.status_429, list.sent);
+    // Shard 2 started 2.6 s later: its first 429 (0.5 s into it) is at 3.1 s; shard 1's at 1.52.
+    assert!((list.first_429_s.unwrap() - 1.52).abs() < 1e-9);
+    // Duration: earliest start to latest end = 2.6 + 10.
+    assert!((list.achieved_rps - 155.0 / 12.6).abs() < 1e-9);
+
+    // Timeline: shard 2's second 0 lands on second 3 (offset 2.6 s rounds to 3).
+    let seconds: Vec<(u64, u64)> = s.timeline.iter().map(|t| (t.second, t.sent)).collect();
+    assert_eq!(seconds, vec![(0, 100), (1, 50), (3, 5)]);
+    assert_eq!(s.timeline.iter().map(|t| t.scheduled).sum::<u64>(), 158);
+
+    let fact = |k: &str| value(s, k).unwrap_or_default().to_string();
+    assert_eq!(fact("shards_merged"), "0/3 1/3 2/3");
+    assert_eq!(fact("planned_arrivals"), "27");
+    assert_eq!(fact("seed"), "7");
+    assert_eq!(fact("duration_s"), "12.600");
+    assert!(fact("shard:2/3").starts_with("shard2 (start 2026-11-28T10:00:02.600Z"));
+    assert!(value(s, "shard").is_none());
+}
+
+#[test]
+fn refuses_shards_of_other_runs_and_duplicates_and_warns_about_gaps() {
+    let t = "2026-11-28T10:00:00Z";
+    let with = |key: &str, v: &str| {
+        let mut i = shard(1, 3, t, &[5], 0, 0);
+        for (k, val) in &mut i.snapshot.run {
+            if k == key {
+                *val = v.to_string();
+            }
+        }
+        i
+    };
+    for (key, v, says) in [
+        ("scenario_sha256", "other", "`scenario_sha256`"),
+        ("scenario", "other", "`scenario`"),
+        ("base_seed", "8", "`base_seed`"),
+        ("tier", "essentials", "`tier`"),
+        ("shard", "1/4", "`shard_count`"),
+    ] {
+        let e = merge(&[shard(0, 3, t, &[5], 0, 0), with(key, v)])
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains(says), "{key}: {e}");
+    }
+    let dup = merge(&[shard(0, 3, t, &[5], 0, 0), shard(0, 3, t, &[6], 0, 0)]).err();
+    assert!(matches!(dup, Some(MergeError::Duplicate { .. })));
+    let mut plain = shard(0, 3, t, &[5], 0, 0);
+    plain.snapshot.run.retain(|(k, _)| k != "shard");
+    assert!(matches!(
+        merge(&[plain]).err(),
+        Some(MergeError::NotAShard { .. })
+    ));
+    let gap = merge(&[shard(0, 3, t, &[5], 0, 0), shard(2, 3, t, &[5], 0, 0)]).unwrap();
+    assert!(
+        gap.warnings
+            .iter()
+            .any(|w| w.contains("missing shard(s) 1/3")),
+        "{:?}",
+        gap.warnings
+    );
+}
