@@ -15,7 +15,9 @@
 //! - An API call whose token request failed was not sent to the API; its final outcome is the
 //!   token failure, status `token_<status>` (`token_401`, `token_429`, `token_timeout`,
 //!   `token_expired`), counted in the summary column of that status (a token 401 is a 4xx of
-//!   the call). It is never retried: the call itself never went out.
+//!   the call) — but a token 429 is a 4xx of the call too, so `status_429` stays equal to the
+//!   `429` rows of statuses.csv; the 429 shows in `token:<audience>`. It is never retried: the
+//!   call itself never went out.
 //! - Dropped arrivals by reason are in `run.csv` (`dropped_busy`, `dropped_late`,
 //!   `dropped_stopping`), unparseable rate-limit headers as `bad_headers`, token requests sent as
 //!   `token_requests_sent`. Requests still running when the bounded drain ends are final outcome

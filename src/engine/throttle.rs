@@ -11,10 +11,16 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::scenario::{OperationKind, RunPlan};
 
+/// The longest period between two throttled requests: no run lasts a year, so a rate below
+/// one a year (a scenario may say `throttle = 1e-300`, whose 1/rate overflows `Duration` and
+/// used to panic the run before it started) means one request, then none for the run.
+const LONGEST_PERIOD: Duration = Duration::from_secs(365 * 24 * 3600);
+
 fn limiter(rate_per_s: Option<f64>) -> Option<DefaultDirectRateLimiter> {
     let rate = rate_per_s.filter(|r| r.is_finite() && *r > 0.0)?;
-    let quota =
-        Quota::with_period(Duration::from_secs_f64(1.0 / rate))?.allow_burst(NonZeroU32::MIN);
+    let period =
+        Duration::try_from_secs_f64(1.0 / rate).map_or(LONGEST_PERIOD, |p| p.min(LONGEST_PERIOD));
+    let quota = Quota::with_period(period)?.allow_burst(NonZeroU32::MIN);
     Some(RateLimiter::direct(quota))
 }
 

@@ -216,6 +216,9 @@ impl Recorder {
                 self.timeline.record(&sample, second, true);
             }
         }
+        for t in &mut self.totals {
+            t.settle_cancelled();
+        }
         let duration_s = duration.as_secs_f64();
         let summary = self.summary(duration_s);
         let audiences = self.audience_rows(QuotaContext {

@@ -22,6 +22,9 @@ pub struct Totals {
     pub status_5xx: u64,
     pub transport_errors: u64,
     pub retries: u64,
+    /// Retried attempts reported by [`Totals::attempt`]; finished requests' `retries` match
+    /// them, requests cancelled at the drain do not (see [`Totals::settle_cancelled`]).
+    pub reported_attempts: u64,
     pub first_429_s: Option<f64>,
     /// status → (final outcomes, attempts)
     pub statuses: BTreeMap<Outcome, (u64, u64)>,
@@ -40,6 +43,7 @@ impl Default for Totals {
             status_5xx: 0,
             transport_errors: 0,
             retries: 0,
+            reported_attempts: 0,
             first_429_s: None,
             statuses: BTreeMap::new(),
             corrected: new_histogram(),
@@ -76,6 +80,14 @@ impl Totals {
     /// An attempt that was retried: it shows in `attempts` only.
     pub fn attempt(&mut self, outcome: Outcome) {
         self.statuses.entry(outcome).or_default().1 += 1;
+        self.reported_attempts += 1;
+    }
+
+    /// A request cancelled at the drain after k retried attempts had been reported counts those
+    /// k as its retries (its sample, made by the recorder, cannot know them), so that attempts
+    /// = sent + retries still holds. Called once, when the run is finished.
+    pub fn settle_cancelled(&mut self) {
+        self.retries += self.reported_attempts.saturating_sub(self.retries);
     }
 
     pub fn record(&mut self, s: &Sample) {
@@ -95,6 +107,7 @@ impl Totals {
         self.status_5xx += o.status_5xx;
         self.transport_errors += o.transport_errors;
         self.retries += o.retries;
+        self.reported_attempts += o.reported_attempts;
         self.first_429_s = match (self.first_429_s, o.first_429_s) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -39,7 +39,9 @@ pub use clock::Clock;
 pub use config::{ClientQuota, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant};
 pub use error::SimError;
 pub use faults::Faults;
-pub use server::{RunningSim, listen_addr, loopback_addr as server_addr, serve, serve_tls, start};
+pub use server::{
+    RunningSim, listen_addr, loopback_addr as server_addr, router, serve, serve_tls, start,
+};
 pub use tier::TierProfile;
 
 /// The demo client's id, documented in the README.

@@ -86,6 +86,17 @@ pub async fn serve(
     serve_tenant(listener, tenant, shutdown).await
 }
 
+/// The tenant's routes as a tower service, without a listener: the same router [`serve`] runs,
+/// for a tenant that believes it is bound at `addr` (its issuer and Management audience follow
+/// from it). Lets tests drive the handlers in process (`tower::ServiceExt::oneshot`), thousands
+/// of requests a second, where a socket per request would be the bottleneck.
+pub fn router(config: &SimConfig, addr: SocketAddr) -> Result<axum::Router, SimError> {
+    if !addr.ip().is_loopback() {
+        return Err(SimError::NotLoopback(addr.to_string()));
+    }
+    Ok(routes::router(Arc::new(Tenant::build(config, addr)?)))
+}
+
 /// [`serve`] over HTTPS with `cert` (see [`super::tls`]): same tenant, same routes.
 pub async fn serve_tls(
     listener: TcpListener,

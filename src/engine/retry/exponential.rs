@@ -22,6 +22,9 @@ impl Exponential {
             return None;
         }
         let d = doubled(self.base, n).min(self.cap);
-        Some(d.mul_f64(1.0 + self.jitter * unit(rng)))
+        // Scaled in f64 and saturated: a scenario may set `base`/`cap` near Duration::MAX, where
+        // `mul_f64` would panic the worker (found by tests/fuzz_headers.rs).
+        let scaled = d.as_secs_f64() * (1.0 + self.jitter * unit(rng));
+        Some(Duration::try_from_secs_f64(scaled).unwrap_or(Duration::MAX))
     }
 }
