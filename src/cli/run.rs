@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use super::{CliError, CliResult, Exit, RunArgs, load_plan, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
-use crate::metrics::{Snapshot, ThresholdResult, threshold};
+use crate::metrics::{Reachability, Snapshot, ThresholdResult, threshold};
 use crate::report;
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
 use crate::sim::{self, TierProfile};
@@ -40,6 +40,20 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         "{}",
         report::console::render(&done.snapshot, &out, &done.thresholds)
     );
+    exit_of(&done, &out)
+}
+
+/// How a finished run exits: 1 when the target never answered (the report is written, but it
+/// measured nothing but connection errors), else 0 or 3 by the thresholds. A target that died
+/// mid-run still answered: its thresholds decide, as for any other failures.
+pub(super) fn exit_of(done: &Execution, out: &Path) -> CliResult {
+    if let Reachability::Unreachable { .. } = Reachability::from_run(&done.snapshot.run) {
+        let why = report::reach::message(&done.snapshot).unwrap_or_default();
+        return Err(CliError::failed(format!(
+            "{why} (the report is in {})",
+            out.display()
+        )));
+    }
     Ok(if threshold::all_passed(&done.thresholds) {
         Exit::Ok
     } else {
