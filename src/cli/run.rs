@@ -151,7 +151,11 @@ pub(super) fn output_dir(
     tier: Option<&TierProfile>,
 ) -> Result<PathBuf, CliError> {
     match &args.out {
-        Some(dir) => report::prepare_out_dir(dir).map_err(CliError::usage),
+        // Created (or found empty), then written to: a full disk or a read-only mount fails
+        // here, not after the run.
+        Some(dir) => report::prepare_out_dir(dir)
+            .and_then(|d| report::check_writable(&d).map(|()| d))
+            .map_err(CliError::usage),
         None => {
             let base = PathBuf::from(REPORTS);
             report::check_writable(&base).map_err(CliError::usage)?;
