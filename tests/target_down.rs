@@ -399,3 +399,42 @@ fn a_target_that_never_answers_times_out_and_the_run_still_ends() {
     );
     drop(silent);
 }
+
+/// Ctrl-C while every request hangs on a silent target: the first asks for a clean stop (the
+/// drain may wait up to the 10 s request timeout), the second exits at once with 130.
+#[test]
+fn a_second_ctrl_c_exits_at_once_while_draining_a_silent_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap().to_string();
+    let out = tmp.path().join("out");
+    let path = scenario(tmp.path(), &addr, 30, 10, "[http]\ntimeout = \"10s\"\n");
+    let child = spawn_run(&path, &out);
+    let int = |pid: u32| {
+        let ok = Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -INT failed");
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    int(child.id());
+    // Let the first stop start its drain (in-flight requests wait for their 10 s timeout).
+    std::thread::sleep(Duration::from_millis(500));
+    let second = Instant::now();
+    int(child.id());
+    let o = finish(child, Duration::from_secs(20));
+    let took = second.elapsed();
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{all}");
+    assert!(
+        took < Duration::from_secs(3),
+        "took {took:?} after the second Ctrl-C"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Ctrl-C again exits at once"),
+        "{all}"
+    );
+    drop(silent);
+}
