@@ -25,8 +25,8 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     }
     if args.real.dry_run {
         let tier = super::tier_profile(&plan, args.tier_file.as_deref())?;
-        print!("{}", super::real::describe(&plan, None, tier.as_ref()));
-        println!("dry run: nothing was sent");
+        print_out(&super::real::describe(&plan, None, tier.as_ref()));
+        print_out("dry run: nothing was sent\n");
         return Ok(Exit::Ok);
     }
     let Some(tier) = super::tier_profile(&plan, args.tier_file.as_deref())? else {
@@ -36,11 +36,22 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     let progress = !args.quiet && std::io::stderr().is_terminal();
     super::shard::wait(start_at, &stop, args.quiet)?;
     let done = execute(&plan, &tier, &out, stop, progress)?;
-    print!(
-        "{}",
-        report::console::render(&done.snapshot, &out, &done.thresholds)
-    );
+    print_out(&report::console::render(
+        &done.snapshot,
+        &out,
+        &done.thresholds,
+    ));
     exit_of(&done, &out)
+}
+
+/// Prints to stdout, ignoring a closed pipe (`quotaprobe run ... | head -3`): the report folder
+/// and the exit code are what a run delivers, and print! would panic (exit 101) on EPIPE.
+pub(super) fn print_out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// How a finished run exits: 1 when the target never answered (the report is written, but it

@@ -1,7 +1,10 @@
-//! `quotaprobe serve | head -1`: once the reader of its stdout is gone, printing the banner
-//! fails with EPIPE. The tenant must keep serving (it used to panic and die), say once on
-//! stderr where it serves, and keep the credentials off stderr.
+//! A closed stdout (`quotaprobe serve | head -1`, `quotaprobe run ... | head -3`): once the
+//! reader is gone every print fails with EPIPE. `serve` must keep serving (it used to panic and
+//! die), say once on stderr where it serves, and keep the credentials off stderr; `run` must
+//! still write its report and exit with its own code (it used to panic with 101).
 #![allow(clippy::unwrap_used)]
+
+mod contract;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -69,4 +72,37 @@ fn serve_keeps_serving_when_its_stdout_is_closed() {
     assert!(jwks_status.ends_with("200 OK"), "{jwks_status}");
     assert!(jwks.contains("\"keys\""), "{jwks}");
     assert!(stats_status.ends_with("200 OK"), "{stats_status}");
+}
+
+#[test]
+fn run_writes_its_report_and_keeps_its_exit_code_when_stdout_is_closed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"pipe\"\n[[operations]]\nname = \"tok\"\nkind = \"token\"\naudience = \"https://api.example.com/\"\n[[phases]]\nduration = \"1s\"\nrate = 5\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(cargo_bin("quotaprobe"))
+        .args(["run", "--quiet"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    // The free tier's quota runs out at this rate, but there are no thresholds: exit 0.
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    contract::check_report(&out);
+    let rows = contract::csv_rows(&out.join("summary.csv"));
+    let tok = rows.iter().find(|r| r["operation"] == "tok").unwrap();
+    let n = |k: &str| tok[k].parse::<u64>().unwrap();
+    assert_eq!(n("sent") + n("dropped"), 5, "{tok:?}");
+    assert!(n("sent") >= 1 && n("ok") == n("sent"), "{tok:?}");
 }
