@@ -3,15 +3,17 @@
 //! private-cloud-500 tier's 250/s tenant bucket turning ~7 % of the reads into 429s), with the
 //! child's RSS read from /proc/PID/status every 2 s.
 //!
-//! Memory must be flat: from 30 s (connections, pools and histograms are warm by then) to the
-//! end of the run, RSS may grow by at most [`GROWTH_MARGIN_KB`]. Measured on this machine
-//! (debug build, 2 cores): ~25.3 MB at 30 s, +0.1 MB by 115 s — the per-second timeline rows the
-//! report needs (~0.7 kB/s for three operations) plus allocator noise. 27,000 requests arrive
-//! between 30 s and 120 s, so the 1.5 MiB margin catches any per-request leak of ~60 bytes or
-//! more (one retained `Vec<Duration>` entry per request would be 16 B × 27,000 = 0.4 MB, so not
-//! that small; a retained body, header map or task is far above it), while leaving room for a
-//! few more pooled connections when a loaded machine slows the replies. Longer soaks:
-//! BENCHMARKS.md, "Soak".
+//! Memory must be flat. A leak grows RSS in every stretch of the run; a one-time step does not.
+//! So the two halves after warm-up (30-75 s and 75-118 s, ~13,500 requests each) may not both
+//! grow by more than [`WINDOW_MARGIN_KB`], and nothing may exceed the 30 s value by more than
+//! [`STEP_CAP_KB`]. Measured on this machine (debug build, 2 cores, other builds running):
+//! ~24-25 MB at 30 s; +0.1 to +0.25 MB by 116 s in three 2-minute runs, i.e. the per-second
+//! timeline rows the report needs (0.65 kB/s, fitted over a 30-minute soak) plus allocator
+//! noise; and once, in the 30-minute soak, a single +1.5 MB step at 75 s while a loaded machine
+//! made the generator fall behind (7,257 late drops) and more connections open. 512 kB per half
+//! catches any per-request leak of ~40 bytes or more (a planted 100-byte one grew RSS by 1.4 MB
+//! in each half and failed this test); the 6 MiB cap bounds one-time steps. BENCHMARKS.md, "Soak", has the
+//! 30-minute figures.
 //!
 //! Runs beside other tests: nothing here depends on timing, only on what the child kept.
 #![allow(clippy::unwrap_used)]
@@ -26,7 +28,8 @@ use assert_cmd::cargo::cargo_bin;
 
 const RUN_S: u64 = 120;
 const RATE: u64 = 300;
-const GROWTH_MARGIN_KB: u64 = 1536;
+const WINDOW_MARGIN_KB: u64 = 512;
+const STEP_CAP_KB: u64 = 6 * 1024;
 
 const SCENARIO: &str = r#"name = "soak"
 description = "Two minutes of cached-token Management reads and custom-API tokens, some 429s"
@@ -97,13 +100,16 @@ fn two_minutes_at_300_per_s_keep_memory_flat_and_every_second_in_the_timeline() 
     // 429s alone breach no threshold (there are none): exit 0.
     assert_eq!(o.status.code(), Some(0), "{text}");
 
-    // Memory: the sample nearest 30 s against every later one taken while the run was still
+    // Memory: samples nearest 30 s and 75 s, and the last one taken while the run was still
     // sending (the report is written after 120 s).
-    let baseline = samples
-        .iter()
-        .min_by(|a, b| (a.0 - 30.0).abs().total_cmp(&(b.0 - 30.0).abs()))
-        .copied()
-        .unwrap();
+    let near = |t: f64| {
+        samples
+            .iter()
+            .min_by(|a, b| (a.0 - t).abs().total_cmp(&(b.0 - t).abs()))
+            .copied()
+            .unwrap()
+    };
+    let (warm, mid) = (near(30.0), near(75.0));
     let steady: Vec<(f64, u64)> = samples
         .iter()
         .copied()
@@ -112,18 +118,23 @@ fn two_minutes_at_300_per_s_keep_memory_flat_and_every_second_in_the_timeline() 
     let peak = steady.iter().map(|s| s.1).max().unwrap();
     let last = *steady.last().unwrap();
     eprintln!(
-        "soak RSS: {} kB at {:.0} s, {} kB at {:.0} s, peak {peak} kB after 30 s",
-        baseline.1, baseline.0, last.1, last.0
+        "soak RSS: {} kB at {:.0} s, {} kB at {:.0} s, {} kB at {:.0} s, peak {peak} kB",
+        warm.1, warm.0, mid.1, mid.0, last.1, last.0
     );
     assert!(
-        (25.0..=35.0).contains(&baseline.0) && last.0 >= 100.0,
+        (25.0..=35.0).contains(&warm.0) && (70.0..=80.0).contains(&mid.0) && last.0 >= 110.0,
         "too few RSS samples: {samples:?}"
     );
+    let first_half = mid.1.saturating_sub(warm.1);
+    let second_half = last.1.saturating_sub(mid.1);
     assert!(
-        peak <= baseline.1 + GROWTH_MARGIN_KB,
-        "RSS grew from {} kB (at {:.0} s) to {peak} kB, more than {GROWTH_MARGIN_KB} kB: {samples:?}",
-        baseline.1,
-        baseline.0
+        first_half.min(second_half) <= WINDOW_MARGIN_KB,
+        "RSS grew in both halves: +{first_half} kB (30-75 s), +{second_half} kB (75 s-end), more than {WINDOW_MARGIN_KB} kB each: {samples:?}"
+    );
+    assert!(
+        peak <= warm.1 + STEP_CAP_KB,
+        "RSS grew from {} kB at 30 s to {peak} kB: {samples:?}",
+        warm.1
     );
 
     contract::check_report(&out);
