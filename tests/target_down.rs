@@ -461,3 +461,58 @@ fn rfc3339_seconds_of_day(text: &str) -> f64 {
     let s: f64 = parts.next().unwrap().parse().unwrap();
     h * 3600.0 + m * 60.0 + s
 }
+
+/// Two shards of a run against a closed port, merged: the merged facts add up (not the first
+/// shard's alone), so the merged report says the target was unreachable with the whole count.
+#[test]
+fn merged_shards_of_an_unreachable_target_say_so_with_the_whole_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let addr = closed_port();
+    let path = scenario(tmp.path(), &addr, 2, 20, "");
+    let mut dirs = Vec::new();
+    let mut refused = 0u64;
+    for shard in ["0/2", "1/2"] {
+        let out = tmp.path().join(format!("shard{}", &shard[..1]));
+        let child = Command::new(cargo_bin("quotaprobe"))
+            .args(["run", "--yes", "--quiet", "--max-tokens", "100000"])
+            .args(["--shard", shard])
+            .arg(&path)
+            .arg("--out")
+            .arg(&out)
+            .env("QP_ID", ID)
+            .env("QP_SECRET", SECRET)
+            .env_remove("QUOTAPROBE_SHARD")
+            .env_remove("QUOTAPROBE_START_AT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let o = finish(child, Duration::from_secs(30));
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let n: u64 = run_fact(&out, "connection_errors").parse().unwrap();
+        assert!(n > 0);
+        refused += n;
+        dirs.push(out);
+    }
+    let merged = tmp.path().join("merged");
+    let o = Command::new(cargo_bin("quotaprobe"))
+        .arg("merge")
+        .args(&dirs)
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(o.status.code().is_some(), "{}", text(&o));
+    contract::check_report(&merged);
+    assert_eq!(run_fact(&merged, "answered"), "0");
+    assert_eq!(run_fact(&merged, "connection_errors"), refused.to_string());
+    let want =
+        format!("target unreachable: all {refused} requests failed to connect to http://{addr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains(&want), "{}", text(&o));
+    let md = std::fs::read_to_string(merged.join("report.md")).unwrap();
+    assert!(
+        md.contains(&format!("T{}", &want[1..])),
+        "report.md lacks {want}"
+    );
+}
