@@ -11,6 +11,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::guard::{self, Caps};
+use super::run::print_out;
 use super::{CliError, CliResult, Exit, RunArgs};
 use crate::engine::{self, RunOptions, StopReason, StopSignal, Target};
 use crate::scenario::forecast::forecast;
@@ -178,7 +179,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     guard::apply(&mut plan, &caps)
         .map_err(|e| CliError::usage(format!("{e}; nothing was sent")))?;
     let tier = ceiling_tier(args)?;
-    print!("{}", describe(&plan, Some(&caps), tier.as_ref()));
+    print_out(&describe(&plan, Some(&caps), tier.as_ref()));
     if let Some(t) = &tier {
         let breaches = guard::ceilings(&guard::endpoint_peaks(&plan, &forecast(&plan)), t);
         if !breaches.is_empty() {
@@ -191,7 +192,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
         }
     }
     if args.real.dry_run {
-        println!("dry run: nothing was sent");
+        print_out("dry run: nothing was sent\n");
         return Ok(Exit::Ok);
     }
     let client_credentials = credentials(&plan)?;
@@ -218,20 +219,17 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     let mut snapshot = outcome.snapshot;
     snapshot.run.extend(facts(&plan, &rp, &caps, tier.as_ref()));
     let done = super::run::finish(&plan, snapshot, &out)?;
-    print!(
-        "{}",
-        crate::report::console::render(&done.snapshot, &out, &done.thresholds)
-    );
+    print_out(&crate::report::console::render(
+        &done.snapshot,
+        &out,
+        &done.thresholds,
+    ));
     if rejected {
         return Err(CliError::failed(
             "the tenant rejected the client credentials (401/403 on the token request); the run stopped at once. Check the client id and secret in the environment and the client's grants",
         ));
     }
-    Ok(if crate::metrics::threshold::all_passed(&done.thresholds) {
-        Exit::Ok
-    } else {
-        Exit::Breached
-    })
+    super::run::exit_of(&done, &out)
 }
 
 /// The `--ca-file` PEM, checked before anything is sent (exit 2 when unreadable or empty).

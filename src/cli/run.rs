@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use super::{CliError, CliResult, Exit, RunArgs, load_plan, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
-use crate::metrics::{Snapshot, ThresholdResult, threshold};
+use crate::metrics::{Reachability, Snapshot, ThresholdResult, threshold};
 use crate::report;
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
 use crate::sim::{self, TierProfile};
@@ -25,8 +25,8 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     }
     if args.real.dry_run {
         let tier = super::tier_profile(&plan, args.tier_file.as_deref())?;
-        print!("{}", super::real::describe(&plan, None, tier.as_ref()));
-        println!("dry run: nothing was sent");
+        print_out(&super::real::describe(&plan, None, tier.as_ref()));
+        print_out("dry run: nothing was sent\n");
         return Ok(Exit::Ok);
     }
     let Some(tier) = super::tier_profile(&plan, args.tier_file.as_deref())? else {
@@ -36,10 +36,35 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     let progress = !args.quiet && std::io::stderr().is_terminal();
     super::shard::wait(start_at, &stop, args.quiet)?;
     let done = execute(&plan, &tier, &out, stop, progress)?;
-    print!(
-        "{}",
-        report::console::render(&done.snapshot, &out, &done.thresholds)
-    );
+    print_out(&report::console::render(
+        &done.snapshot,
+        &out,
+        &done.thresholds,
+    ));
+    exit_of(&done, &out)
+}
+
+/// Prints to stdout, ignoring a closed pipe (`quotaprobe run ... | head -3`): the report folder
+/// and the exit code are what a run delivers, and print! would panic (exit 101) on EPIPE.
+pub(super) fn print_out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// How a finished run exits: 1 when the target never answered (the report is written, but it
+/// measured nothing but connection errors), else 0 or 3 by the thresholds. A target that died
+/// mid-run still answered: its thresholds decide, as for any other failures.
+pub(super) fn exit_of(done: &Execution, out: &Path) -> CliResult {
+    if let Reachability::Unreachable { .. } = Reachability::from_run(&done.snapshot.run) {
+        let why = report::reach::message(&done.snapshot).unwrap_or_default();
+        return Err(CliError::failed(format!(
+            "{why} (the report is in {})",
+            out.display()
+        )));
+    }
     Ok(if threshold::all_passed(&done.thresholds) {
         Exit::Ok
     } else {
@@ -137,7 +162,11 @@ pub(super) fn output_dir(
     tier: Option<&TierProfile>,
 ) -> Result<PathBuf, CliError> {
     match &args.out {
-        Some(dir) => report::prepare_out_dir(dir).map_err(CliError::usage),
+        // Created (or found empty), then written to: a full disk or a read-only mount fails
+        // here, not after the run.
+        Some(dir) => report::prepare_out_dir(dir)
+            .and_then(|d| report::check_writable(&d).map(|()| d))
+            .map_err(CliError::usage),
         None => {
             let base = PathBuf::from(REPORTS);
             report::check_writable(&base).map_err(CliError::usage)?;

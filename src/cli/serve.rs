@@ -4,6 +4,8 @@
 //! multi-thread runtime; Ctrl-C shuts down gracefully (in-flight requests finish). With `--tls`
 //! it serves HTTPS with a fresh self-signed certificate, written to `--cert-out` for clients.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -83,6 +85,20 @@ fn certificate(
     Ok((cert, path))
 }
 
+/// Prints the banner without ever failing: `serve | head -1` closes the pipe after one line,
+/// and a tenant that other processes are using must not die of that (println! would panic on
+/// EPIPE). When stdout is gone, one line on stderr says where it still serves (no credentials:
+/// they belong to whoever reads stdout); if stderr is gone too, it serves silently.
+fn print_banner(banner: &str, url: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "quotaprobe serve: cannot print to stdout ({e}); still serving on {url}"
+        );
+    }
+}
+
 pub(super) fn serve(args: ServeArgs) -> CliResult {
     let addr = sim::listen_addr(&args.addr, args.private_addr).map_err(CliError::usage)?;
     let config = config(&args)?;
@@ -104,20 +120,21 @@ pub(super) fn serve(args: ServeArgs) -> CliResult {
             None
         };
         let scheme = if cert.is_some() { "https" } else { "http" };
-        println!("quotaprobe simulated tenant, tier {}", config.tier.name);
-        println!("listening on {scheme}://{bound}");
+        let mut banner = format!("quotaprobe simulated tenant, tier {}\n", config.tier.name);
+        let _ = writeln!(banner, "listening on {scheme}://{bound}");
         if let Some((_, path)) = &cert {
-            println!("certificate: {}", path.display());
+            let _ = writeln!(banner, "certificate: {}", path.display());
         }
-        println!("domain: {domain}");
-        println!("issuer: https://{domain}/");
-        println!("management audience: https://{domain}/api/v2/");
+        let _ = writeln!(banner, "domain: {domain}");
+        let _ = writeln!(banner, "issuer: https://{domain}/");
+        let _ = writeln!(banner, "management audience: https://{domain}/api/v2/");
         for api in &config.apis {
-            println!("custom API: {}", api.audience);
+            let _ = writeln!(banner, "custom API: {}", api.audience);
         }
-        println!("client_id: {}", args.client_id);
-        println!("client_secret: {}", args.client_secret);
-        println!("Ctrl-C to stop");
+        let _ = writeln!(banner, "client_id: {}", args.client_id);
+        let _ = writeln!(banner, "client_secret: {}", args.client_secret);
+        let _ = writeln!(banner, "Ctrl-C to stop");
+        print_banner(&banner, &format!("{scheme}://{bound}"));
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -229,6 +229,7 @@ async fn run_local(
     })?;
     let drops = recording.recorder.drops();
     let bad_headers = recording.recorder.bad_headers();
+    let reach = recording.recorder.reach().facts();
     let mut snapshot = recording.recorder.finish(active, quota);
     let mut events = recording.events;
     events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
@@ -267,6 +268,7 @@ async fn run_local(
         ));
     }
     snapshot.run = run.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    snapshot.run.extend(reach);
     Ok(RunOutcome {
         snapshot,
         stop_reason,

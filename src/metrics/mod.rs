@@ -2,6 +2,7 @@
 //! accounting. Produces a [`Snapshot`]; knows nothing of report files or formats.
 
 pub mod audience;
+pub mod reach;
 pub mod recorder;
 pub mod sample;
 pub mod snapshot;
@@ -10,6 +11,7 @@ pub mod timeline;
 pub mod totals;
 
 pub use audience::QuotaContext;
+pub use reach::{Reach, Reachability};
 pub use recorder::{DropCounts, LiveStats, OpMeta, Recorder};
 pub use sample::{Class, DropReason, Outcome, RateSeen, Sample, TokenFailure, TransportKind};
 pub use snapshot::{

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::audience::{Audiences, QuotaContext};
+use super::reach::Reach;
 use super::sample::{DropReason, Outcome, Sample, TransportKind};
 use super::snapshot::{AudienceRow, Snapshot, SummaryRow};
 use super::timeline::{Timeline, ms};
@@ -48,6 +49,7 @@ pub struct Recorder {
     audiences: Audiences,
     drops: DropCounts,
     bad_headers: u64,
+    reach: Reach,
 }
 
 fn second_of(intended: Duration) -> u64 {
@@ -64,6 +66,7 @@ impl Recorder {
             audiences: Audiences::new(management_audience),
             drops: DropCounts::default(),
             bad_headers: 0,
+            reach: Reach::default(),
         }
     }
 
@@ -116,6 +119,8 @@ impl Recorder {
         };
         self.bad_headers += u64::from(sample.bad_headers);
         t.record(sample);
+        self.reach
+            .record(sample.outcome, sample.intended + sample.corrected);
         if let Some(aud) = self.ops.get(sample.op).and_then(|o| o.audience.as_deref()) {
             // A token request that was never sent (token_* outcomes do not apply to token ops).
             self.audiences.record(aud, sample.outcome);
@@ -135,6 +140,11 @@ impl Recorder {
 
     pub fn bad_headers(&self) -> u64 {
         self.bad_headers
+    }
+
+    /// Whether the target answered, as `run.csv` facts (see [`super::reach`]).
+    pub fn reach(&self) -> &Reach {
+        &self.reach
     }
 
     pub fn open_seconds(&self) -> usize {

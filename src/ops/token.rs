@@ -117,4 +117,34 @@ mod tests {
         assert!(parse_issued(b"{}").is_none());
         assert!(parse_issued(b"not json").is_none());
     }
+
+    /// Malformed token bodies: a body without a token is a `body` error (the API call that
+    /// needed it becomes `token_body`); a token without `expires_in` is trusted for Auth0's
+    /// default lifetime, and a 401 later makes the cache drop it (tests/faults_run.rs).
+    #[test]
+    fn malformed_token_bodies() {
+        for (body, want) in [
+            (&b"<html>upstream error</html>"[..], None),
+            (br#"{"access_token":"abc","expires_in":86"#, None),
+            (br#"{"access_tok"#, None),
+            (b"", None),
+            (br#"{"access_token":7,"expires_in":60}"#, None),
+            (br#"{"access_token":"abc"}"#, Some(DEFAULT_LIFETIME)),
+            (
+                br#"{"access_token":"abc","expires_in":"soon"}"#,
+                Some(DEFAULT_LIFETIME),
+            ),
+            (
+                br#"{"access_token":"abc","expires_in":-5}"#,
+                Some(DEFAULT_LIFETIME),
+            ),
+        ] {
+            assert_eq!(
+                parse_issued(body).map(|i| i.expires_in),
+                want,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
 }

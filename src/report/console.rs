@@ -61,6 +61,9 @@ pub fn render(s: &Snapshot, dir: &Path, thresholds: &[ThresholdResult]) -> Strin
         format!(": {}", v.reasons.join(", "))
     };
     out.push_str(&format!("\nverdict: {}{why} ({})\n", v.label, info.title()));
+    if let Some(m) = super::reach::message(s) {
+        out.push_str(&format!("target:  {m}\n"));
+    }
     out.push_str(&format!("quota:   {}\n", quota_line(s, &info)));
     for t in thresholds {
         out.push_str(&format!("{t}\n"));

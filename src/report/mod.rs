@@ -27,6 +27,7 @@ pub mod html;
 pub mod markdown;
 pub mod merge;
 mod numbers;
+pub mod reach;
 pub mod run_info;
 mod sections;
 pub(crate) mod tables;

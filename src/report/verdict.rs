@@ -162,6 +162,9 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
             kinds.join(", ")
         ));
     }
+    if let Some(m) = super::reach::message(s) {
+        out.push(sentence(&m));
+    }
     if all.dropped > 0 {
         out.push(dropped_sentence(all.dropped, info.dropped_by_cause));
     }
@@ -173,6 +176,19 @@ pub fn judge(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> Ve
         reasons,
         sentences: out,
     }
+}
+
+/// A console line as a sentence: capital first letter, final stop.
+fn sentence(line: &str) -> String {
+    let mut c = line.chars();
+    let mut s: String = c
+        .next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default();
+    if !s.ends_with(['.', '?', '!']) {
+        s.push('.');
+    }
+    s
 }
 
 fn dropped_sentence(dropped: u64, causes: Option<(u64, u64, u64)>) -> String {

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 
 use super::{Part, value};
+use crate::metrics::reach;
 use crate::metrics::snapshot::{MONTH_DAYS, quota_runs_out_day};
 use crate::metrics::timeline::new_histogram;
 use crate::metrics::totals::Totals;
@@ -291,7 +292,22 @@ fn run_facts(parts: &[Part<'_>], run_s: f64) -> Vec<(String, String)> {
         "dropped_stopping",
         "bad_headers",
         "token_requests_sent",
+        reach::ANSWERED,
+        reach::CONNECTION_ERRORS,
+        reach::TOKENLESS,
+        reach::AFTER_LAST_ANSWER,
     ];
+    let float_of = |p: &Part<'_>, key: &str| value(p.snapshot, key)?.parse::<f64>().ok();
+    // The target stopped answering for the whole run only if it did for every shard: the last
+    // answer any shard got (on the merged clock), the shortest silence after it.
+    let last_answer = parts
+        .iter()
+        .filter_map(|p| float_of(p, reach::LAST_ANSWER_S).map(|t| t + p.offset_s))
+        .reduce(f64::max);
+    let silent = parts
+        .iter()
+        .map(|p| float_of(p, reach::SILENT_FOR_S).unwrap_or(0.0))
+        .reduce(f64::min);
     let sum_of = |key: &str| -> u64 {
         parts
             .iter()
@@ -317,6 +333,8 @@ fn run_facts(parts: &[Part<'_>], run_s: f64) -> Vec<(String, String)> {
                 reasons.join(",")
             }
             k if summed.contains(&k) => sum_of(k).to_string(),
+            reach::LAST_ANSWER_S => last_answer.map_or_else(String::new, |t| format!("{t:.3}")),
+            reach::SILENT_FOR_S => format!("{:.3}", silent.unwrap_or(0.0)),
             _ => v.clone(),
         };
         run.push((key.clone(), v));
