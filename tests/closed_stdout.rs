@@ -106,3 +106,29 @@ fn run_writes_its_report_and_keeps_its_exit_code_when_stdout_is_closed() {
     assert_eq!(n("sent") + n("dropped"), 5, "{tok:?}");
     assert!(n("sent") >= 1 && n("ok") == n("sent"), "{tok:?}");
 }
+
+#[test]
+fn every_printing_command_exits_with_its_own_code_when_stdout_is_closed() {
+    // (args, expected exit): each used to panic with 101 on the first print to a closed pipe.
+    let cases: [(&[&str], i32); 4] = [
+        (&["tiers"], 0),
+        (&["validate", "scenarios/quickstart.toml"], 0),
+        (&["plan", "scenarios/quickstart.toml"], 0),
+        (&["run", "scenarios/quickstart.toml", "--dry-run"], 0),
+    ];
+    for (args, code) in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(cargo_bin("quotaprobe"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

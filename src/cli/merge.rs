@@ -38,10 +38,11 @@ pub(super) fn merge(args: MergeArgs) -> CliResult {
     let out = report::prepare_out_dir(&args.out).map_err(CliError::usage)?;
     report::write_all(&out, &merged.snapshot, &thresholds)
         .map_err(|e| CliError::failed(format!("cannot write the merged report: {e}")))?;
-    print!(
-        "{}",
-        report::console::render(&merged.snapshot, &out, &thresholds)
-    );
+    super::print_out(&report::console::render(
+        &merged.snapshot,
+        &out,
+        &thresholds,
+    ));
     Ok(if threshold::all_passed(&thresholds) {
         Exit::Ok
     } else {

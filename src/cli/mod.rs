@@ -318,3 +318,14 @@ pub(crate) fn load_plan(
     crate::scenario::load(path, known, crate::scenario::Overrides { tier, seed })
         .map_err(CliError::usage)
 }
+
+/// Prints to stdout, ignoring a closed pipe (`quotaprobe run ... | head -3`): the report folder
+/// and the exit code are what a command delivers, and print! would panic (exit 101) on EPIPE.
+/// Every subcommand prints through this.
+pub(crate) fn print_out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}

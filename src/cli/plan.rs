@@ -20,7 +20,7 @@ pub(super) fn plan(args: PlanArgs) -> CliResult {
             )));
         }
     };
-    print!("{text}");
+    super::print_out(&text);
     Ok(Exit::Ok)
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::guard::{self, Caps};
-use super::run::print_out;
+use super::print_out;
 use super::{CliError, CliResult, Exit, RunArgs};
 use crate::engine::{self, RunOptions, StopReason, StopSignal, Target};
 use crate::scenario::forecast::forecast;

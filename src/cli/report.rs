@@ -12,14 +12,11 @@ pub(super) fn report(args: ReportArgs) -> CliResult {
         .map_err(CliError::usage)?
         .unwrap_or_default();
     report::render(&args.dir, &snapshot, &thresholds).map_err(CliError::failed)?;
-    print!(
-        "{}",
-        report::console::render(&snapshot, &args.dir, &thresholds)
-    );
-    println!(
-        "wrote {} and {}",
+    super::print_out(&report::console::render(&snapshot, &args.dir, &thresholds));
+    super::print_out(&format!(
+        "wrote {} and {}\n",
         args.dir.join(report::markdown::FILE).display(),
         args.dir.join(report::html::FILE).display()
-    );
+    ));
     Ok(Exit::Ok)
 }

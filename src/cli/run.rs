@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::{CliError, CliResult, Exit, RunArgs, load_plan, provision};
+use super::{CliError, CliResult, Exit, RunArgs, load_plan, print_out, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
 use crate::metrics::{Reachability, Snapshot, ThresholdResult, threshold};
 use crate::report;
@@ -42,16 +42,6 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         &done.thresholds,
     ));
     exit_of(&done, &out)
-}
-
-/// Prints to stdout, ignoring a closed pipe (`quotaprobe run ... | head -3`): the report folder
-/// and the exit code are what a run delivers, and print! would panic (exit 101) on EPIPE.
-pub(super) fn print_out(text: &str) {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
 }
 
 /// How a finished run exits: 1 when the target never answered (the report is written, but it

@@ -15,7 +15,7 @@ pub(super) fn tiers(args: TiersArgs) -> CliResult {
             .collect::<Result<_, _>>()
             .map_err(CliError::failed)?,
     };
-    print!("{}", render(&profiles));
+    super::print_out(&render(&profiles));
     Ok(Exit::Ok)
 }
 

@@ -10,8 +10,11 @@ use crate::scenario::{RunPlan, TargetPlan, TokenStrategy};
 pub(super) fn validate(args: ValidateArgs) -> CliResult {
     let plan = load_plan(&args.scenario, args.tier.clone(), None, None)?;
     let quota = super::tier_profile(&plan, None)?.and_then(|t| t.monthly_m2m_quota);
-    print!("{}", render(&plan, &forecast(&plan), quota));
-    println!("ok: {} is valid; nothing was sent", args.scenario.display());
+    super::print_out(&render(&plan, &forecast(&plan), quota));
+    super::print_out(&format!(
+        "ok: {} is valid; nothing was sent\n",
+        args.scenario.display()
+    ));
     Ok(Exit::Ok)
 }
 

@@ -58,11 +58,14 @@ pub(super) fn compare(args: &CompareArgs) -> CliResult {
         .skip(1)
         .flat_map(|run| rules.iter().map(|r| r.judge(&run.label, &rows)))
         .collect();
-    print!("{}", console::runs(&rows, &results));
+    crate::cli::print_out(&console::runs(&rows, &results));
     if let Some(dir) = out {
         report::compare::write_runs(&dir, &series, &rows, &results, &warnings)
             .map_err(|e| CliError::failed(format!("cannot write the comparison: {e}")))?;
-        println!("comparison: {}", dir.join(report::compare::HTML).display());
+        crate::cli::print_out(&format!(
+            "comparison: {}\n",
+            dir.join(report::compare::HTML).display()
+        ));
     }
     Ok(if results.iter().all(|r| r.passed) {
         Exit::Ok

@@ -97,7 +97,7 @@ pub(super) fn compare(args: &CompareArgs, mut names: Vec<String>, stop: StopSign
         let description = Some(base.description.clone()).filter(|d| !d.is_empty());
         report::compare::write_tiers(&dir, &base.name, description, &runs)
             .map_err(|e| CliError::failed(format!("cannot write the comparison: {e}")))?;
-        print!("{}", console::tiers(&runs, &dir));
+        crate::cli::print_out(&console::tiers(&runs, &dir));
     }
     if !failures.is_empty() {
         return Err(CliError::failed(format!(
