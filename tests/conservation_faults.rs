@@ -60,6 +60,31 @@ struct Mix {
     seed: u64,
 }
 
+impl Mix {
+    /// No faults, no quotas, no retries: list-users only on enterprise for half a second, one
+    /// token per run (the regression tests change what they need).
+    fn calm() -> Mix {
+        Mix {
+            tier: "enterprise",
+            ratios: [0.0; 5],
+            latency_ms: (0, 0),
+            stall_past_timeout_ms: 0,
+            tokens_die_early: false,
+            timeout_ms: 1_000,
+            rate: 10.0,
+            secs: 0.5,
+            max_in_flight: 4,
+            weights: [1, 0, 0, 0],
+            per_request: false,
+            retry: (RetryPolicy::None, 0),
+            client_quota_per_hour: None,
+            quota_left: None,
+            max_requests: None,
+            seed: 1,
+        }
+    }
+}
+
 fn ratios() -> impl Strategy<Value = [f64; 5]> {
     (
         prop::array::uniform5(0.0f64..1.0),
@@ -329,22 +354,12 @@ fn nothing_is_lost_under_random_fault_mixes() {
 #[test]
 fn a_token_429_behind_an_api_call_is_a_token_failure_not_a_429_of_the_call() {
     let m = Mix {
-        tier: "enterprise",
-        ratios: [0.0; 5],
-        latency_ms: (0, 0),
-        stall_past_timeout_ms: 0,
-        tokens_die_early: false,
         timeout_ms: 2_000,
         rate: 20.0,
-        secs: 0.5,
         max_in_flight: 4,
-        weights: [1, 0, 0, 0],
         per_request: true,
-        retry: (RetryPolicy::None, 0),
         client_quota_per_hour: Some(2),
-        quota_left: None,
-        max_requests: None,
-        seed: 1,
+        ..Mix::calm()
     };
     let s = tenant(&m);
     let target = Target {
@@ -402,22 +417,10 @@ fn a_token_429_behind_an_api_call_is_a_token_failure_not_a_429_of_the_call() {
 #[test]
 fn a_vanishingly_small_throttle_runs_and_loses_nothing() {
     let m = Mix {
-        tier: "enterprise",
-        ratios: [0.0; 5],
-        latency_ms: (0, 0),
-        stall_past_timeout_ms: 0,
-        tokens_die_early: false,
         timeout_ms: 300,
         rate: 10.0,
-        secs: 0.5,
         max_in_flight: 3,
-        weights: [1, 0, 0, 0],
-        per_request: false,
-        retry: (RetryPolicy::None, 0),
-        client_quota_per_hour: None,
-        quota_left: None,
-        max_requests: None,
-        seed: 1,
+        ..Mix::calm()
     };
     let s = tenant(&m);
     let target = Target {
