@@ -154,6 +154,22 @@ fn mix() -> impl Strategy<Value = Mix> {
         })
 }
 
+/// Runs `plan` against the tenant `s` and checks conservation in the snapshot.
+fn run_case(s: &sim::RunningSim, plan: &RunPlan) -> engine::RunOutcome {
+    let target = Target {
+        base_url: s.base_url(),
+        management_audience: s.management_audience(),
+        real: false,
+    };
+    let options = RunOptions {
+        client_credentials: vec![(ID.into(), Secret::new(SECRET))],
+        ..RunOptions::default()
+    };
+    let out = engine::run(plan, &target, options).unwrap();
+    assert_conserved(&out);
+    out
+}
+
 fn tenant(m: &Mix) -> sim::RunningSim {
     let t = tier::builtin(m.tier).unwrap();
     let mut c = SimConfig::new(t.clone());
@@ -279,17 +295,7 @@ fn nothing_is_lost_under_random_fault_mixes() {
         8,
         |m| {
             let s = tenant(&m);
-            let target = Target {
-                base_url: s.base_url(),
-                management_audience: s.management_audience(),
-                real: false,
-            };
-            let options = RunOptions {
-                client_credentials: vec![(ID.into(), Secret::new(SECRET))],
-                ..RunOptions::default()
-            };
-            let out = engine::run(&run_plan(&m), &target, options).unwrap();
-            assert_conserved(&out);
+            let out = run_case(&s, &run_plan(&m));
             case_no.set(case_no.get() + 1);
             let dir = tmp.path().join(format!("case-{}", case_no.get()));
             std::fs::create_dir(&dir).unwrap();
@@ -362,17 +368,7 @@ fn a_token_429_behind_an_api_call_is_a_token_failure_not_a_429_of_the_call() {
         ..Mix::calm()
     };
     let s = tenant(&m);
-    let target = Target {
-        base_url: s.base_url(),
-        management_audience: s.management_audience(),
-        real: false,
-    };
-    let options = RunOptions {
-        client_credentials: vec![(ID.into(), Secret::new(SECRET))],
-        ..RunOptions::default()
-    };
-    let out = engine::run(&run_plan(&m), &target, options).unwrap();
-    assert_conserved(&out);
+    let out = run_case(&s, &run_plan(&m));
     let tmp = tempfile::tempdir().unwrap();
     quotaprobe::report::write(tmp.path(), &out.snapshot).unwrap();
     contract::check_report(tmp.path());
@@ -423,19 +419,9 @@ fn a_vanishingly_small_throttle_runs_and_loses_nothing() {
         ..Mix::calm()
     };
     let s = tenant(&m);
-    let target = Target {
-        base_url: s.base_url(),
-        management_audience: s.management_audience(),
-        real: false,
-    };
-    let options = RunOptions {
-        client_credentials: vec![(ID.into(), Secret::new(SECRET))],
-        ..RunOptions::default()
-    };
     let mut p = run_plan(&m);
     p.operations[0].throttle_per_s = Some(1e-300);
-    let out = engine::run(&p, &target, options).unwrap();
-    assert_conserved(&out);
+    let out = run_case(&s, &p);
     let users = out
         .snapshot
         .summary
