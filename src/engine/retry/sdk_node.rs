@@ -1,5 +1,6 @@
-//! `sdk-node`: node-auth0's current Management client (reference §9): retries 408, 429 and
-//! ≥ 500; waits `Retry-After` (cap 60 s), else `X-RateLimit-Reset − now` + 0–20 % (cap 60 s),
+//! `sdk-node`: node-auth0's current Management client
+//! (https://github.com/auth0/node-auth0/blob/74170bb0a59981fb32da389ac8d21b61e75d921d/src/management/core/fetcher/requestWithRetries.ts):
+//! retries 408, 429 and ≥ 500; waits `Retry-After` (cap 60 s), else `X-RateLimit-Reset − now` + 0–20 % (cap 60 s),
 //! else `1 s · 2^(n−1)` ± 10 % (cap 60 s). Its default is 2 retries.
 
 use std::time::Duration;

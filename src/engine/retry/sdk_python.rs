@@ -1,5 +1,6 @@
-//! `sdk-python`: auth0-python's authentication `RestClient` (reference §9): retries 429 only;
-//! waits `100 ms · 2^(n−1)` + a random 1–100 ms, clamped to 100 ms … 1 s; headers are ignored.
+//! `sdk-python`: auth0-python's authentication `RestClient`
+//! (https://github.com/auth0/auth0-python/blob/d6407dbf40268f88cc166a448fa0590a61f82f0e/src/auth0/authentication/rest.py):
+//! retries 429 only; waits `100 ms · 2^(n−1)` + a random 1–100 ms, clamped to 100 ms … 1 s; headers are ignored.
 //! Its default is 3 retries.
 
 use std::time::Duration;
