@@ -120,7 +120,7 @@ mod tests {
 
     /// Malformed token bodies: a body without a token is a `body` error (the API call that
     /// needed it becomes `token_body`); a token without `expires_in` is trusted for Auth0's
-    /// default lifetime, and a 401 later makes the cache drop it (tests/faults_run.rs).
+    /// default lifetime, and a 401 later makes the cache drop it (tests/engine/faults_run.rs).
     #[test]
     fn malformed_token_bodies() {
         for (body, want) in [

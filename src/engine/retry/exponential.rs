@@ -23,7 +23,7 @@ impl Exponential {
         }
         let d = doubled(self.base, n).min(self.cap);
         // Scaled in f64 and saturated: a scenario may set `base`/`cap` near Duration::MAX, where
-        // `mul_f64` would panic the worker (found by tests/fuzz_headers.rs).
+        // `mul_f64` would panic the worker (found by tests/fuzz/headers.rs).
         let scaled = d.as_secs_f64() * (1.0 + self.jitter * unit(rng));
         Some(Duration::try_from_secs_f64(scaled).unwrap_or(Duration::MAX))
     }

@@ -1,0 +1,17 @@
+//! The binary from the outside: `run` end to end, bad input, `validate`, `plan`, a full disk,
+//! real-tenant guard rails and end to end, and three shards on three hosts.
+//!
+//! One test binary per area (tests/<area>/main.rs): each file below is a module of it, and
+//! tests/support/ holds the helpers they share.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bad_input_run;
+mod out_dir_full;
+mod plan;
+mod real_e2e;
+mod real_guards;
+mod run_e2e;
+mod shard_netns;
+mod validate;

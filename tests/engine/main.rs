@@ -1,0 +1,24 @@
+//! The engine end to end: pacing, closed loops, retries, throttle, tokens, stops, drains,
+//! faults, a target that is down, the ledger under concurrency, the report it hands over, soak.
+//!
+//! One test binary per area (tests/<area>/main.rs): each file below is a module of it, and
+//! tests/support/ holds the helpers they share.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cancelled_retries;
+mod closed_loop;
+mod closed_stdout;
+mod fault_latency;
+mod faults_run;
+mod ledger_concurrency;
+mod pacing;
+mod report;
+mod retry;
+mod sim;
+mod soak;
+mod stops;
+mod target_down;
+mod throttle;
+mod tokens;
