@@ -10,7 +10,7 @@ use super::{CliError, CliResult, Exit, MergeArgs};
 use crate::metrics::{Snapshot, ThresholdResult, threshold};
 use crate::report::{self, merge};
 use crate::scenario::ThresholdPlan;
-use crate::scenario::shard::scales_with_rate;
+use crate::scenario::split::scales_with_rate;
 
 pub(super) fn merge(args: MergeArgs) -> CliResult {
     let mut inputs = Vec::with_capacity(args.dirs.len());

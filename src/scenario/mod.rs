@@ -14,6 +14,7 @@ mod resolve;
 pub mod secret;
 pub mod shard;
 mod spec;
+pub mod split;
 
 use std::path::Path;
 
@@ -22,7 +23,8 @@ pub use forecast::Forecast;
 pub use plan::*;
 pub use resolve::{Context, DEFAULT_SEED, Overrides};
 pub use secret::Secret;
-pub use shard::{Shard, ShardError, ShardPlan};
+pub use shard::{Shard, ShardPlan};
+pub use split::ShardError;
 
 /// Reads, parses and resolves a scenario file against the process environment.
 pub fn load(

@@ -22,7 +22,7 @@ pub struct RunPlan {
     pub events: Vec<EventPlan>,
     pub thresholds: Vec<ThresholdPlan>,
     pub http: HttpPlan,
-    /// Set by [`RunPlan::into_shard`] (`--shard I/N`): this run is one shard of a larger one.
+    /// Set by [`RunPlan::into_shard`] (scenario/split.rs) (`--shard I/N`): this run is one shard of a larger one.
     pub shard: Option<super::shard::ShardPlan>,
 }
 

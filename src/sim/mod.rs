@@ -3,7 +3,8 @@
 //!
 //! Started standalone by `quotaprobe serve` or in process by the run command ([`start`]), always
 //! on loopback. The engine reaches it only over HTTP, like a real tenant. Owns no scenario or
-//! report logic; fault injection (a later issue) would sit in front of the routes in `routes/`.
+//! report logic. Fault injection is data in `faults` and a middleware in front of the routes
+//! (`routes/faults.rs`).
 //!
 //! Map: `config` (what to start), `tier` + `route` (limits as data), `bucket` + `limiter` (rate
 //! limits), `ledger` (quotas), `jwt` + `auth` (tokens), `users` + `directory` + `logs` (store),
@@ -25,6 +26,7 @@ pub mod ledger;
 pub mod limit;
 pub mod limiter;
 mod logs;
+mod peer;
 pub mod reply;
 pub mod route;
 mod routes;

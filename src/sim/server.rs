@@ -8,32 +8,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use axum::extract::connect_info::Connected;
-use axum::serve::IncomingStream;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::SimError;
 use super::config::SimConfig;
+use super::peer::Peer;
 use super::routes;
 use super::tenant::Tenant;
-
-/// A request's source address (axum `ConnectInfo`), for per-IP buckets and per-source counters.
-/// Our own type, because axum provides `SocketAddr` only for its plain `TcpListener`.
-#[derive(Debug, Clone, Copy)]
-pub struct Peer(pub SocketAddr);
-
-impl Connected<IncomingStream<'_, TcpListener>> for Peer {
-    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}
-
-impl Connected<IncomingStream<'_, super::tls::TlsListener>> for Peer {
-    fn connect_info(stream: IncomingStream<'_, super::tls::TlsListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> SimError {
     let context = context.into();

@@ -2,6 +2,7 @@
 //! `/__sim/*` routes (simulator controls) are not counted, so observing never changes the counts.
 
 mod demo_api;
+mod faults;
 mod mgmt;
 mod simctl;
 mod token;
@@ -27,10 +28,7 @@ pub fn router(tenant: Shared) -> Router {
         .route("/.well-known/openid-configuration", get(openid))
         .merge(mgmt::router(tenant.clone()))
         .route("/demo-api/{*rest}", any(demo_api::call))
-        .route_layer(from_fn_with_state(
-            tenant.clone(),
-            crate::sim::faults::inject,
-        ))
+        .route_layer(from_fn_with_state(tenant.clone(), faults::inject))
         .route_layer(from_fn_with_state(tenant.clone(), count))
         .route_layer(axum::middleware::from_fn(limit_body))
         .route("/__sim/stats", get(simctl::stats))
@@ -56,7 +54,7 @@ async fn count(
 /// `server.rs`); unspecified (0.0.0.0) when the router runs without one, as in unit tests.
 pub fn source_ip(req: &Request) -> IpAddr {
     req.extensions()
-        .get::<ConnectInfo<crate::sim::server::Peer>>()
+        .get::<ConnectInfo<crate::sim::peer::Peer>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip())
 }
 
