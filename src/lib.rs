@@ -8,9 +8,11 @@
 //! - [`ops`]: the HTTP operations (token, management, http).
 //! - [`metrics`]: samples, histograms, counters, timeline, audiences.
 //! - [`report`]: CSV, Markdown, HTML/SVG, console, compare. Reads metrics, never the engine.
+//! - [`data`]: per-request data for `{{name}}` holes (templates, data files, generators).
 //! - [`sim`]: the simulated Auth0 tenant (routes, buckets, quota ledger, tiers, JWT, store).
 
 pub mod cli;
+pub mod data;
 pub mod engine;
 pub mod metrics;
 pub mod ops;
