@@ -74,6 +74,7 @@ fn main() -> anyhow::Result<()> {
             connect_timeout: Duration::from_secs(2),
         },
         shard: None,
+        data: Default::default(),
     };
     let target = Target {
         base_url: url,

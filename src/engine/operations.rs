@@ -140,6 +140,7 @@ mod tests {
                 connect_timeout: Duration::from_secs(1),
             },
             shard: None,
+            data: Default::default(),
         };
         let (table, index) = table(&plan, "https://t/api/v2/");
         let names: Vec<&str> = table.iter().map(|o| o.name.as_str()).collect();

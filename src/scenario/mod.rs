@@ -57,7 +57,8 @@ pub fn parse(path: &Path, text: &str, ctx: &Context<'_>) -> Result<RunPlan, Scen
         };
         ScenarioError::at(path, at, "", message)
     })?;
-    resolve::resolve(spec, ctx).map_err(|problems| {
+    let base = path.parent().unwrap_or(Path::new(""));
+    resolve::resolve(spec, base, ctx).map_err(|problems| {
         ScenarioError::Invalid(
             problems
                 .into_iter()

@@ -24,6 +24,34 @@ pub struct RunPlan {
     pub http: HttpPlan,
     /// Set by [`RunPlan::into_shard`] (scenario/split.rs) (`--shard I/N`): this run is one shard of a larger one.
     pub shard: Option<super::shard::ShardPlan>,
+    /// Where `{{name}}` holes get their values (scenario/resolve/data.rs checked every hole).
+    pub data: DataPlan,
+}
+
+/// The scenario's data files and generators.
+#[derive(Debug, Clone, Default)]
+pub struct DataPlan {
+    pub files: Vec<DataFilePlan>,
+    pub vars: Vec<VarPlan>,
+}
+
+/// A checked data file: every row reads, every column a template uses is there.
+#[derive(Debug, Clone)]
+pub struct DataFilePlan {
+    pub name: String,
+    /// Resolved against the scenario file's folder.
+    pub path: std::path::PathBuf,
+    pub format: crate::data::Format,
+    pub mode: crate::data::Mode,
+    pub columns: Vec<String>,
+    pub rows: u64,
+}
+
+/// A `[vars.NAME]` generator.
+#[derive(Debug, Clone)]
+pub struct VarPlan {
+    pub name: String,
+    pub generator: crate::data::Generator,
 }
 
 /// Where requests go.

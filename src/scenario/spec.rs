@@ -34,6 +34,12 @@ pub struct ScenarioSpec {
     pub thresholds: BTreeMap<String, ThresholdSpec>,
     #[serde(default)]
     pub http: Option<HttpSpec>,
+    /// `[[data]]`: files whose rows fill `{{file.column}}` holes.
+    #[serde(default)]
+    pub data: Vec<DataSpec>,
+    /// `[vars.NAME]`: generators that fill `{{NAME}}` holes.
+    #[serde(default)]
+    pub vars: BTreeMap<String, VarSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,4 +280,39 @@ pub struct HttpSpec {
     pub timeout: Option<String>,
     #[serde(default)]
     pub connect_timeout: Option<String>,
+}
+
+/// `[[data]]`: a CSV or JSON Lines file, path relative to the scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    pub name: String,
+    pub file: String,
+    /// `cycle` (default), `random` or `once`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// `csv` or `jsonl`; by default from the file's ending.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// `[vars.NAME]`: one generator; which keys apply depends on `kind`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VarSpec {
+    /// `sequence`, `random_int`, `uuid`, `choice` or `now`.
+    pub kind: String,
+    #[serde(default)]
+    pub start: Option<i64>,
+    #[serde(default)]
+    pub step: Option<i64>,
+    #[serde(default)]
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub max: Option<i64>,
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// For `now`: `rfc3339` (default), `unix` or `unix_ms`.
+    #[serde(default)]
+    pub format: Option<String>,
 }

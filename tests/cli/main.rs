@@ -8,6 +8,7 @@
 mod support;
 
 mod bad_input_run;
+mod data_validate;
 mod out_dir_full;
 mod plan;
 mod real_e2e;

@@ -317,6 +317,7 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
             connect_timeout: Duration::from_secs(2),
         },
         shard: None,
+        data: Default::default(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and overrides (defaults < file < flags, merged here once), and checks every rule. Problems are
 //! collected, not thrown, so a user sees all of them at once.
 
+mod data;
 mod faults;
 mod operations;
 mod schedule;
@@ -76,7 +77,12 @@ impl Resolver<'_> {
 }
 
 /// Resolves a whole scenario, or returns every problem found.
-pub fn resolve(spec: ScenarioSpec, ctx: &Context<'_>) -> Result<RunPlan, Vec<Problem>> {
+/// `base` is the scenario file's folder: data files are relative to it.
+pub fn resolve(
+    spec: ScenarioSpec,
+    base: &std::path::Path,
+    ctx: &Context<'_>,
+) -> Result<RunPlan, Vec<Problem>> {
     let mut r = Resolver {
         ctx,
         problems: Vec::new(),
@@ -119,6 +125,7 @@ pub fn resolve(spec: ScenarioSpec, ctx: &Context<'_>) -> Result<RunPlan, Vec<Pro
     let events = operations::events(&mut r, &spec.events, &clients, real, planned);
     let thresholds = operations::thresholds(&mut r, &spec.thresholds, &operations);
     let http = schedule::http(&mut r, spec.http.as_ref());
+    let data = data::data(&mut r, base, &spec.data, &spec.vars, &operations);
 
     if !r.problems.is_empty() {
         return Err(r.problems);
@@ -138,5 +145,6 @@ pub fn resolve(spec: ScenarioSpec, ctx: &Context<'_>) -> Result<RunPlan, Vec<Pro
         thresholds,
         http,
         shard: None,
+        data,
     })
 }
