@@ -188,6 +188,11 @@ pub struct ServeArgs {
     /// Number of users seeded in the store.
     #[arg(long, default_value_t = 1_000)]
     pub users: u32,
+    /// Write the --users seeded users (CSV: user_id,email,name) to FILE and exit without
+    /// serving: a data file for scenarios that read or update existing users. Every tenant
+    /// seeded with as many users (`serve --users N`, `[target.simulated] users = N`) holds them.
+    #[arg(long, value_name = "FILE")]
+    pub export_users: Option<PathBuf>,
     /// M2M tokens already used this month when the tenant starts.
     #[arg(long, default_value_t = 0)]
     pub month_to_date_tokens: u64,

@@ -45,6 +45,7 @@ pub use server::{
     RunningSim, listen_addr, loopback_addr as server_addr, router, serve, serve_tls, start,
 };
 pub use tier::TierProfile;
+pub use users::seeded_rows;
 
 /// The demo client's id, documented in the README.
 pub const DEMO_CLIENT_ID: &str = "quotaprobe-demo-client";

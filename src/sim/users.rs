@@ -22,14 +22,27 @@ pub struct Users {
     next: u64,
 }
 
+/// The seeded users' `(user_id, email, name)`, in seeding order: the store gives the i-th user
+/// created the id `auth0|{i as 24 hex digits}` (from 1), so a tenant seeded with `count` users
+/// holds exactly these. `quotaprobe serve --export-users` writes them for data files.
+pub fn seeded_rows(count: u32) -> impl Iterator<Item = [String; 3]> {
+    (0..count).map(|i| {
+        [
+            format!("auth0|{:024x}", u64::from(i) + 1),
+            format!("user{i}@example.com"),
+            format!("User {i}"),
+        ]
+    })
+}
+
 impl Users {
     /// `count` users `user{i}@example.com`, ids `auth0|{24 hex}`, created at `created_at`.
     pub fn seeded(count: u32, created_at: &str) -> Self {
         let mut users = Users::default();
-        for i in 0..count {
+        for [_, email, name] in seeded_rows(count) {
             let mut body = Map::new();
-            body.insert("email".into(), json!(format!("user{i}@example.com")));
-            body.insert("name".into(), json!(format!("User {i}")));
+            body.insert("email".into(), json!(email));
+            body.insert("name".into(), json!(name));
             body.insert("connection".into(), json!(CONNECTION));
             // Seed data is generated here and always valid.
             let _ = users.create(&Value::Object(body), created_at);
@@ -177,6 +190,27 @@ fn str_field<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<&'a st
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn seeded_rows_are_the_seeded_store() {
+        let users = Users::seeded(300, "t0");
+        let rows: Vec<[String; 3]> = seeded_rows(300).collect();
+        let mut ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        ids.sort_unstable();
+        let stored: Vec<String> = users
+            .page(0, 1000)
+            .iter()
+            .map(|u| u["user_id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(stored, ids);
+        for [id, email, name] in &rows {
+            let u = users.get(id).unwrap();
+            assert_eq!(
+                (u["email"].as_str(), u["name"].as_str()),
+                (Some(email.as_str()), Some(name.as_str()))
+            );
+        }
+    }
 
     #[test]
     fn seed_page_create_patch_delete() {

@@ -10,6 +10,7 @@ mod support;
 mod bodies;
 mod cli;
 mod demo_api;
+mod export_users;
 mod lifecycle;
 mod limits;
 mod mgmt;
