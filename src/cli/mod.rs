@@ -12,6 +12,7 @@ mod provision;
 mod real;
 mod report;
 mod run;
+mod samples;
 mod serve;
 mod shard;
 mod tiers;

@@ -11,6 +11,7 @@ pub(super) fn validate(args: ValidateArgs) -> CliResult {
     let plan = load_plan(&args.scenario, args.tier.clone(), None, None)?;
     let quota = super::tier_profile(&plan, None)?.and_then(|t| t.monthly_m2m_quota);
     super::print_out(&render(&plan, &forecast(&plan), quota));
+    super::print_out(&super::samples::render(&plan));
     super::print_out(&format!(
         "ok: {} is valid; nothing was sent\n",
         args.scenario.display()

@@ -7,6 +7,7 @@
 mod env;
 mod error;
 pub mod forecast;
+pub mod holes;
 mod locate;
 pub mod plan;
 pub mod request;

@@ -15,41 +15,14 @@ use crate::scenario::spec::{DataSpec, VarSpec};
 /// Set once the engine fills holes per request; until then a hole with a source is refused too.
 const FILLED_BY_ENGINE: Option<()> = None;
 
-/// Every templated field of the operations: (key path, text).
+/// Every templated part of the operations: (key path, text).
 fn fields(ops: &[OperationPlan]) -> Vec<(Vec<String>, &str)> {
     let mut out = Vec::new();
     for (i, o) in ops.iter().enumerate() {
-        let at = |key: &str| vec!["operations".to_string(), i.to_string(), key.to_string()];
-        match &o.kind {
-            OperationKind::Token {
-                audience, scope, ..
-            } => {
-                out.extend(audience.as_deref().map(|a| (at("audience"), a)));
-                out.extend(scope.as_deref().map(|s| (at("scope"), s)));
-            }
-            OperationKind::Management { path, body, .. } => {
-                out.push((at("path"), path.as_str()));
-                out.extend(body.as_deref().map(|b| (at("body"), b)));
-            }
-            OperationKind::Http {
-                url,
-                headers,
-                body,
-                bearer,
-                ..
-            } => {
-                out.push((at("url"), url.as_str()));
-                for (k, v) in headers {
-                    let mut key = at("headers");
-                    key.push(k.clone());
-                    out.push((key, v.as_str()));
-                }
-                out.extend(body.as_deref().map(|b| (at("body"), b)));
-                if let Some(b) = bearer {
-                    out.extend(b.audience.as_deref().map(|a| (at("audience"), a)));
-                    out.extend(b.scope.as_deref().map(|s| (at("scope"), s)));
-                }
-            }
+        for f in o.templated() {
+            let mut key = vec!["operations".to_string(), i.to_string()];
+            key.extend(f.key.iter().map(|k| k.to_string()));
+            out.push((key, f.text));
         }
     }
     out
