@@ -1,5 +1,5 @@
 //! The binary from the outside: `run` end to end, bad input, `validate`, `plan`, a full disk,
-//! real-tenant guard rails and end to end, and three shards on three hosts.
+//! real-tenant guard rails and end to end, three shards on three hosts, and `verify`.
 //!
 //! One test binary per area (tests/<area>/main.rs): each file below is a module of it, and
 //! tests/support/ holds the helpers they share.
@@ -15,3 +15,4 @@ mod real_guards;
 mod run_e2e;
 mod shard_netns;
 mod validate;
+mod verify;
