@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::problem::Problems;
+use super::status::column_of;
 use super::table::Row;
 
 /// summary.csv's rows: the operations (in file order) and the `ALL` row.
@@ -209,31 +210,6 @@ pub(super) fn timeline(ops: &Ops, rows: &[Row], p: &mut Problems) {
             );
         }
     }
-}
-
-/// The summary column a statuses.csv `status` counts in (docs/reports.md "statuses.csv").
-fn column_of(status: &str) -> Option<&'static str> {
-    const TRANSPORT: [&str; 6] = ["timeout", "connect", "reset", "body", "other", "cancelled"];
-    let http = |code: u16| match code {
-        429 => "status_429",
-        0..=399 => "ok",
-        400..=499 => "status_4xx",
-        _ => "status_5xx",
-    };
-    if let Ok(code) = status.parse::<u16>() {
-        return Some(http(code));
-    }
-    if TRANSPORT.contains(&status) {
-        return Some("transport_errors");
-    }
-    let token = status.strip_prefix("token_")?;
-    if token == "expired" || token == "429" {
-        return Some("status_4xx");
-    }
-    if TRANSPORT.contains(&token) {
-        return Some("transport_errors");
-    }
-    token.parse::<u16>().ok().map(http)
 }
 
 pub(super) fn statuses(ops: &Ops, rows: &[Row], p: &mut Problems) {

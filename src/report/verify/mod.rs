@@ -11,6 +11,7 @@
 mod counts;
 mod facts;
 mod problem;
+mod status;
 mod table;
 
 use std::path::{Path, PathBuf};
