@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh — quotaprobe's generator and simulator against oha and wrk, on loopback, in one
-# sitting, printed as one Markdown table (issue 8). Not part of CI: a full run takes ~20 minutes.
+# sitting, printed as one Markdown table (BENCHMARKS.md). Not part of CI: a full run takes ~20 minutes.
 #
 #   bench/run.sh                      # everything: 3 interleaved rounds, 10 s steps, 10 min memory
 #   BENCH_QUICK=1 bench/run.sh        # 1 round, 5 s steps, memory at 1 and 2 min (~5 minutes)

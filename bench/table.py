@@ -1,7 +1,7 @@
 """Turns bench/run.sh's results (measure, tool, round, value per line) into one Markdown table.
 
 Values are medians over rounds with [min-max]; a ratio is quotaprobe / peer per round (same
-round = same minutes), shown as median [min-max]. Targets are issue 8's.
+round = same minutes), shown as median [min-max]. Targets are BENCHMARKS.md's.
 """
 
 import statistics

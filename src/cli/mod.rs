@@ -17,6 +17,7 @@ mod serve;
 mod shard;
 mod tiers;
 mod validate;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +96,11 @@ pub enum Command {
     ///
     /// Example: quotaprobe merge reports/s-0 reports/s-1 reports/s-2 --out reports/s-merged
     Merge(MergeArgs),
+    /// Check report folders against docs/reports.md: files, columns, cells and the invariants
+    /// between them. One line per problem; exit 0 clean, 1 problems, 2 no such folder.
+    ///
+    /// Example: quotaprobe verify reports/quickstart-20261123T190000
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +251,13 @@ pub struct MergeArgs {
     pub out: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Report folders to check (each written by run, compare or merge).
+    #[arg(required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+}
+
 /// Run the parsed command and report its outcome. `stop` ends a run cleanly (the binary wires
 /// the first Ctrl-C to it).
 pub fn dispatch(cli: Cli, stop: crate::engine::StopSignal) -> Exit {
@@ -257,6 +270,7 @@ pub fn dispatch(cli: Cli, stop: crate::engine::StopSignal) -> Exit {
         Command::Report(args) => report::report(args),
         Command::Plan(args) => plan::plan(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Verify(args) => verify::verify(args),
     };
     match result {
         Ok(exit) => exit,

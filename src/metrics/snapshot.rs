@@ -1,7 +1,7 @@
 //! The finished facts of a run, one struct per report table. The engine's recorder produces a
 //! [`Snapshot`]; the report module writes it to files and reads it back (`quotaprobe report`),
 //! so these types are the seam between measuring and reporting. Field names are the CSV column
-//! names of DESIGN.md "Reports"; fields after the contract's columns are appended extras.
+//! names of docs/reports.md "Files"; fields after the contract's columns are appended extras.
 
 use hdrhistogram::Histogram;
 

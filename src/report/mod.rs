@@ -32,6 +32,7 @@ pub mod run_info;
 mod sections;
 pub(crate) mod tables;
 pub mod verdict;
+pub mod verify;
 
 use std::path::Path;
 

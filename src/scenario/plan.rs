@@ -247,9 +247,9 @@ pub enum RetryPolicy {
     /// Wait `Retry-After`, else until `x-ratelimit-reset`.
     RetryAfter,
     Exponential,
-    /// node-auth0's current Management client rules (reference §9).
+    /// node-auth0's current Management client rules (src/engine/retry/sdk_node.rs).
     SdkNode,
-    /// auth0-python's authentication client rules (reference §9).
+    /// auth0-python's authentication client rules (src/engine/retry/sdk_python.rs).
     SdkPython,
 }
 

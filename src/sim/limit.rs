@@ -36,7 +36,7 @@ impl Per {
     }
 }
 
-/// Who shares a bucket. Auth0 keys most limits per tenant, some per source IP (reference §2:
+/// Who shares a bucket. Auth0 keys most limits per tenant, some per source IP (its rate-limit policy:
 /// "rows are keyed by source IP, target user ID, or IP+email"), which is why its load-testing
 /// policy tells testers to spread traffic over several addresses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

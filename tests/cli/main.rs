@@ -1,5 +1,6 @@
 //! The binary from the outside: `run` end to end, bad input, `validate`, `plan`, a full disk,
-//! real-tenant guard rails and end to end, and three shards on three hosts.
+//! real-tenant guard rails and end to end, three shards on three hosts, `verify`, and
+//! docs/scenarios.md against the scenario file format.
 //!
 //! One test binary per area (tests/<area>/main.rs): each file below is a module of it, and
 //! tests/support/ holds the helpers they share.
@@ -14,5 +15,7 @@ mod plan;
 mod real_e2e;
 mod real_guards;
 mod run_e2e;
+mod scenario_docs;
 mod shard_netns;
 mod validate;
+mod verify;

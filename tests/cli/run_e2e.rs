@@ -1,5 +1,5 @@
 //! `quotaprobe run` end to end through the real binary against the embedded simulator: exit
-//! codes, a complete report folder that passes `check-report`, thresholds, and Ctrl-C.
+//! codes, a complete report folder that passes `quotaprobe verify`, thresholds, and Ctrl-C.
 #![allow(clippy::unwrap_used)]
 
 use crate::support::contract;

@@ -3,7 +3,7 @@
 //! against one `quotaprobe serve --tls --private-addr` whose tier keys the token endpoint's
 //! bucket by source IP; `quotaprobe merge` joins the shards. Asserted: the tenant saw three
 //! source addresses with each shard's exact request and 429 counts; the merged report's counts
-//! equal the tenant's (tokens issued, requests served, 429s), conserve (check-report), and
+//! equal the tenant's (tokens issued, requests served, 429s), conserve (`quotaprobe verify`), and
 //! match a single-host run of the same scenario as the tier profile predicts — the same 120
 //! arrivals, but one address gets ~70 tokens through its bucket while three get all 120.
 //!

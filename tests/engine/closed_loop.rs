@@ -1,6 +1,6 @@
 //! Closed-loop phases (`concurrency = N`) through the real binary: the loop keeps exactly N
 //! requests in flight against a local server that counts them, every request is accounted for
-//! (scheduled = sent = ok, nothing dropped, lag ≈ 0), the report passes `check-report`; and the
+//! (scheduled = sent = ok, nothing dropped, lag ≈ 0), the report passes `quotaprobe verify`; and the
 //! scenario rules: `concurrency` xor `rate`, no `ramp_to`/`max_in_flight` beside it, refused
 //! against a real tenant, `validate` says the count depends on the target; bench/*.toml are valid.
 #![allow(clippy::unwrap_used)]

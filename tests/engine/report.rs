@@ -1,6 +1,6 @@
 //! A mixed run against the simulator (Management calls with sdk-node retries on the free tier's
 //! 2/s bucket, custom-API tokens, custom-API calls with a cached bearer), written with
-//! `report::write` and checked by `shared/tools/check-report`: the snapshot the engine hands over
+//! `report::write` and checked by `quotaprobe verify`'s checks: the snapshot the engine hands over
 //! satisfies the report contract.
 
 #![allow(clippy::unwrap_used)]

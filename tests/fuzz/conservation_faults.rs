@@ -8,7 +8,7 @@
 //! written files, that scheduled = sent + dropped and sent = ok + 4xx + 429 + 5xx + transport
 //! errors; statuses sum to sent; timeline sums equal the summary; audiences.csv equals the token
 //! operations; and the simulator issued at least every token the client counted as issued.
-//! All report folders then go through `check-report` at once.
+//! All report folders then go through `quotaprobe verify`'s checks at once.
 //!
 //! Seeded (see `fuzz_support`): a failure prints the seed and the shrunk mix.
 #![allow(clippy::unwrap_used)]
@@ -352,7 +352,7 @@ fn nothing_is_lost_under_random_fault_mixes() {
     check_all(&dirs.into_inner());
 }
 
-/// Regression (found by `nothing_is_lost_under_random_fault_mixes` through check-report): an API
+/// Regression (found by `nothing_is_lost_under_random_fault_mixes` through verify): an API
 /// call whose token request got a 429 was counted in the call's `status_429` column, while
 /// `statuses.csv` lists it as `token_429`, so the summary's 429s no longer matched the statuses'
 /// `429` rows and the report failed the contract. A client quota of 2 tokens an hour with a

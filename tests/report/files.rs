@@ -1,9 +1,9 @@
 //! The report folder's files: names, headers (contract columns first, in order), row counts,
-//! cell formats, the shared contract checker, histogram consistency and `read(write(x)) == x`.
+//! cell formats, histogram consistency and `read(write(x)) == x` (the contract checker,
+//! `quotaprobe verify`, is tested on real runs in tests/cli/verify.rs).
 
 #![allow(clippy::unwrap_used)]
 
-use crate::support::contract;
 use crate::support::report as report_common;
 
 use std::fs;
@@ -14,7 +14,7 @@ use quotaprobe::metrics::snapshot::project_month;
 use quotaprobe::report::{self, ReportError};
 use report_common::{snapshot, threshold_results};
 
-/// DESIGN.md "Reports": the contract's columns, in order.
+/// docs/reports.md "Files": the contract's columns, in order.
 const CONTRACT: [(&str, &str); 6] = [
     (
         "summary.csv",
@@ -119,24 +119,6 @@ fn row_counts_and_cell_formats() {
         timeline,
         "0,list-users,8,8,0,8,0,0,30.000,80.000,120.000,50,50,1.000"
     );
-}
-
-#[test]
-fn check_report_passes() {
-    let (tmp, _) = written();
-    if let Some((ok, out)) = contract::run_check_report(tmp.path()) {
-        assert!(ok, "check-report failed:\n{out}");
-        assert!(out.contains("ok: 1 report folder"), "{out}");
-    }
-}
-
-#[test]
-fn check_report_catches_a_broken_folder() {
-    let (tmp, _) = written();
-    fs::remove_file(tmp.path().join("histograms.hlog")).unwrap();
-    if let Some((ok, out)) = contract::run_check_report(tmp.path()) {
-        assert!(!ok && out.contains("histograms.hlog: missing"), "{out}");
-    }
 }
 
 #[test]

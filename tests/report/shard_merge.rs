@@ -1,7 +1,7 @@
 //! Sharded runs and `merge` through the real binary on the embedded simulator: three shards
 //! (given by --shard, by --shard-count + --shard-index-env, and by QUOTAPROBE_SHARD) started
 //! together with --start-at (within 2 s on a loaded machine) schedule exactly the single run's arrivals, operation for
-//! operation; the merged report adds up, passes check-report, and refuses foreign shards.
+//! operation; the merged report adds up, passes `quotaprobe verify`, and refuses foreign shards.
 #![allow(clippy::unwrap_used)]
 
 use crate::support::contract;

@@ -338,7 +338,7 @@ pub fn row<'a>(snapshot: &'a Snapshot, op: &str) -> &'a quotaprobe::metrics::Sum
         .unwrap_or_else(|| panic!("no summary row {op}: {:?}", snapshot.summary))
 }
 
-/// The report invariants of DESIGN.md, on every table.
+/// The report invariants of docs/reports.md, on every table.
 pub fn assert_conserved(out: &RunOutcome) {
     let s = &out.snapshot;
     let mut all = (0, 0, 0);

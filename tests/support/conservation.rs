@@ -1,5 +1,5 @@
 //! Reading a run's report folder back for the conservation tests: the contract's invariants
-//! checked on the CSV files themselves, and `check-report` over many folders in one process.
+//! checked on the CSV files themselves, and `quotaprobe verify`'s checks over many folders.
 #![allow(clippy::unwrap_used, dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -99,40 +99,21 @@ pub fn check_files(dir: &Path, audience_of: &dyn Fn(&str) -> Option<String>) {
     assert_eq!(from_file, per_audience, "audiences.csv vs token operations");
 }
 
-/// `check-report` on every folder in one process (when it can run); a failure names the mixes of
-/// the folders it complains about.
+/// `quotaprobe verify`'s checks on every folder; a failure names the mixes of the folders it
+/// complains about.
 pub fn check_all(dirs: &[(PathBuf, String)]) {
-    let script = contract::check_report_script();
-    if !script.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing",
-            script.display()
-        );
-        return;
-    }
-    let paths = dirs.iter().map(|(d, _)| d);
-    let out = std::process::Command::new("python3")
-        .arg(&script)
-        .args(paths)
-        .output();
-    match out {
-        Ok(o) => {
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            );
-            let named: Vec<&String> = dirs
-                .iter()
-                .filter(|(d, _)| text.contains(&*d.to_string_lossy()))
-                .map(|(_, m)| m)
-                .collect();
-            assert!(
-                o.status.success(),
-                "check-report failed:\n{text}\nmixes: {named:#?}"
-            );
+    let mut problems = Vec::new();
+    let mut named = Vec::new();
+    for (dir, mix) in dirs {
+        let found = contract::problems(dir);
+        if !found.is_empty() {
+            named.push(mix);
         }
-        Err(e) => assert!(std::env::var_os("CI").is_none(), "python3: {e}"),
+        problems.extend(found);
     }
+    assert!(
+        problems.is_empty(),
+        "quotaprobe verify failed:\n{}\nmixes: {named:#?}",
+        problems.join("\n")
+    );
 }

@@ -1,7 +1,7 @@
 //! A realistic synthetic run for the report tests: three operations over 20 seconds, a 429
 //! burst on the tenant bucket (seconds 8–11), two dropped arrivals, a 404 and a timeout, one
 //! internal and one custom audience, events, and histograms filled with known values. Every
-//! table is consistent with the others (check-report's invariants hold).
+//! table is consistent with the others (docs/reports.md's invariants hold).
 
 #![allow(dead_code, clippy::unwrap_used)]
 
