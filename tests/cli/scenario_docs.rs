@@ -30,7 +30,7 @@ fn load(name: &str, text: &str) -> Result<scenario::RunPlan, String> {
 }
 
 /// Each table of the file: (the heading of its section, a file with an unknown key in it).
-const TABLES: [(&str, &str); 15] = [
+const TABLES: [(&str, &str); 17] = [
     ("Top level", ""),
     ("`[target]`", "[target]\n"),
     ("`[target.simulated]`", "[target.simulated]\n"),
@@ -49,6 +49,8 @@ const TABLES: [(&str, &str); 15] = [
     ("`[[events]]`", "[[events]]\n"),
     ("`[thresholds]`", "[thresholds.ALL]\n"),
     ("`[http]`", "[http]\n"),
+    ("`[[data]]`", "[[data]]\n"),
+    ("`[vars.NAME]`", "[vars.x]\n"),
 ];
 
 /// The keys the loader accepts in a table: its message for an unknown key lists them.
