@@ -201,7 +201,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
         None => None,
     };
     confirm(args.real.yes, &rp.base_url)?;
-    let out = super::run::output_dir(args, &plan, None)?;
+    let out = super::outcome::output_dir(args, &plan, None)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let start_at = args.shard.start_at(std::time::SystemTime::now())?;
     super::shard::wait(start_at, &stop, args.quiet)?;
@@ -218,7 +218,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     let rejected = matches!(outcome.stop_reason, StopReason::CredentialsRejected { .. });
     let mut snapshot = outcome.snapshot;
     snapshot.run.extend(facts(&plan, &rp, &caps, tier.as_ref()));
-    let done = super::run::finish(&plan, snapshot, &out)?;
+    let done = super::outcome::finish(&plan, snapshot, &out)?;
     print_out(&crate::report::console::render(
         &done.snapshot,
         &out,
@@ -229,7 +229,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
             "the tenant rejected the client credentials (401/403 on the token request); the run stopped at once. Check the client id and secret in the environment and the client's grants",
         ));
     }
-    super::run::exit_of(&done, &out)
+    super::outcome::exit_of(&done, &out)
 }
 
 /// The `--ca-file` PEM, checked before anything is sent (exit 2 when unreadable or empty).

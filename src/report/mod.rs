@@ -18,6 +18,7 @@
 pub mod charts;
 pub mod compare;
 pub mod console;
+mod doc_table;
 pub mod document;
 mod error;
 mod fsio;

@@ -1,7 +1,7 @@
 //! The tables of the documents, one builder per table: cells as people read them (thousands
 //! separators, percentages, `-` for no value). The CSVs keep the exact values.
 
-use super::document::DocTable;
+use super::doc_table::DocTable;
 use super::numbers::{ms, pct, thousands, thousands_f};
 use crate::metrics::{Snapshot, ThresholdResult};
 
