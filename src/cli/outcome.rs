@@ -25,7 +25,7 @@ pub(crate) struct Execution {
 /// measured nothing but connection errors), else 0 or 3 by the thresholds. A target that died
 /// mid-run still answered: its thresholds decide, as for any other failures.
 pub(super) fn exit_of(done: &Execution, out: &Path) -> CliResult {
-    if let Reachability::Unreachable { .. } = Reachability::from_run(&done.snapshot.run) {
+    if let Reachability::Unreachable { .. } = Reachability::from_facts(&done.snapshot.run.reach) {
         let why = report::reach::message(&done.snapshot).unwrap_or_default();
         return Err(CliError::failed(format!(
             "{why} (the report is in {})",

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use super::outcome::{Execution, exit_of, finish, output_dir};
 use super::{CliError, CliResult, Exit, RunArgs, load_plan, print_out, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
+use crate::metrics::{Limit, RunFacts};
 use crate::report;
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
 use crate::sim::{self, TierProfile};
@@ -90,16 +91,13 @@ pub(crate) fn execute(
     let outcome = result.map_err(|e| CliError::failed(format!("the run could not start: {e}")))?;
 
     let mut snapshot = outcome.snapshot;
-    snapshot
-        .run
-        .extend(run_facts(plan, tier, sp.month_to_date_tokens));
+    add_tier_facts(&mut snapshot.run, plan, tier, sp.month_to_date_tokens);
     finish(plan, snapshot, out)
 }
 
 /// What the CLI knows that the engine does not: tier, quota, description, and every limit the
 /// scenario's endpoints meet with its source.
-fn run_facts(plan: &RunPlan, tier: &TierProfile, month_to_date: u64) -> Vec<(String, String)> {
-    let mut limits = Vec::new();
+fn add_tier_facts(run: &mut RunFacts, plan: &RunPlan, tier: &TierProfile, month_to_date: u64) {
     for op in &plan.operations {
         let buckets = match &op.kind {
             OperationKind::Management { method, path, .. } => tier.management_buckets(method, path),
@@ -110,32 +108,21 @@ fn run_facts(plan: &RunPlan, tier: &TierProfile, month_to_date: u64) -> Vec<(Str
                 .collect(),
             OperationKind::Http { .. } => Vec::new(),
         };
-        for (name, limit) in buckets {
-            let fact = (
-                format!("limit:{name}"),
-                format!("{} ({})", limit.describe(), limit.source),
-            );
-            if !limits.contains(&fact) {
-                limits.push(fact);
+        for (bucket, limit) in buckets {
+            let fact = Limit {
+                bucket,
+                rule: limit.describe(),
+                source: limit.source.clone(),
+            };
+            if !run.limits.contains(&fact) {
+                run.limits.push(fact);
             }
         }
     }
-    let mut facts = vec![
-        ("description".into(), plan.description.clone()),
-        ("tier".into(), tier.name.clone()),
-        (
-            "tier_monthly_quota".into(),
-            tier.monthly_m2m_quota
-                .map(|q| q.to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "tier_quota_hard_block".into(),
-            tier.quota_hard_block.to_string(),
-        ),
-        ("tier_quota_source".into(), tier.quota_source.clone()),
-        ("month_to_date_tokens".into(), month_to_date.to_string()),
-    ];
-    facts.extend(limits);
-    facts
+    run.description = Some(plan.description.clone());
+    run.tier = Some(tier.name.clone());
+    run.tier_monthly_quota = Some(tier.monthly_m2m_quota);
+    run.tier_quota_hard_block = Some(tier.quota_hard_block);
+    run.tier_quota_source = Some(tier.quota_source.clone());
+    run.month_to_date_tokens = Some(month_to_date);
 }

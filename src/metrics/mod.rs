@@ -4,6 +4,7 @@
 pub mod audience;
 pub mod reach;
 pub mod recorder;
+pub mod run_facts;
 pub mod sample;
 pub mod snapshot;
 pub mod threshold;
@@ -11,8 +12,9 @@ pub mod timeline;
 pub mod totals;
 
 pub use audience::QuotaContext;
-pub use reach::{Reach, Reachability};
+pub use reach::{Reach, ReachFacts, Reachability};
 pub use recorder::{DropCounts, LiveStats, OpMeta, Recorder};
+pub use run_facts::{Limit, RunFacts, Shard, ShardFolder};
 pub use sample::{Class, DropReason, Outcome, RateSeen, Sample, TokenFailure, TransportKind};
 pub use snapshot::{
     AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,

@@ -247,7 +247,7 @@ impl Recorder {
         }
         latency.extend(self.all().latency_rows("ALL"));
         Snapshot {
-            run: Vec::new(),
+            run: Default::default(),
             summary,
             timeline: self.timeline.finish(),
             audiences,

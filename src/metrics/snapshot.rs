@@ -1,16 +1,18 @@
 //! The finished facts of a run, one struct per report table. The engine's recorder produces a
 //! [`Snapshot`]; the report module writes it to files and reads it back (`quotaprobe report`),
 //! so these types are the seam between measuring and reporting. Field names are the CSV column
-//! names of DESIGN.md "Reports"; fields after the contract's columns are appended extras.
+//! names of docs/reports.md; fields after the contract's columns are appended extras.
 
 use hdrhistogram::Histogram;
+
+use super::run_facts::RunFacts;
 
 /// Everything a report needs.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// `run.csv`: key/value facts (scenario, tier, target without secrets, start, duration, seed,
-    /// version, stop reason, tier sources...). Order is kept.
-    pub run: Vec<(String, String)>,
+    /// `run.csv`: the run's facts (scenario, tier, target without secrets, start, duration,
+    /// seed, version, stop reason, tier sources...).
+    pub run: RunFacts,
     /// `summary.csv`: one row per operation, then the `ALL` row.
     pub summary: Vec<SummaryRow>,
     /// `timeline.csv`: one row per second × operation (seconds since run start, by intended start).

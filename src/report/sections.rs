@@ -228,8 +228,9 @@ pub fn events(s: &Snapshot) -> DocTable {
 pub fn run(s: &Snapshot) -> DocTable {
     let rows = s
         .run
-        .iter()
-        .map(|(k, v)| vec![k.clone(), v.clone()])
+        .to_pairs()
+        .into_iter()
+        .map(|(k, v)| vec![k, v])
         .collect();
     table(
         "Run",
