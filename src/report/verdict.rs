@@ -85,14 +85,7 @@ pub fn total_row(s: &Snapshot) -> SummaryRow {
         ..SummaryRow::default()
     };
     for r in &s.summary {
-        t.scheduled += r.scheduled;
-        t.sent += r.sent;
-        t.dropped += r.dropped;
-        t.ok += r.ok;
-        t.status_4xx += r.status_4xx;
-        t.status_429 += r.status_429;
-        t.status_5xx += r.status_5xx;
-        t.transport_errors += r.transport_errors;
+        t.add(r);
     }
     t
 }

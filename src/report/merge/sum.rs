@@ -118,16 +118,10 @@ fn summary(
                 order.push((r.operation.clone(), r.kind.clone()));
             }
             let (t, lag) = sums.entry(r.operation.clone()).or_default();
-            t.dropped += r.dropped;
-            t.ok += r.ok;
-            t.status_4xx += r.status_4xx;
-            t.status_429 += r.status_429;
-            t.status_5xx += r.status_5xx;
-            t.transport_errors += r.transport_errors;
-            t.retries += r.retries;
-            if let Some(first) = r.first_429_s.map(|f| f + p.offset_s) {
-                t.first_429_s = Some(t.first_429_s.map_or(first, |x| x.min(first)));
-            }
+            t.counts.add(&SummaryRow {
+                first_429_s: r.first_429_s.map(|f| f + p.offset_s),
+                ..r.clone()
+            });
             *lag = lag.max(r.lag_p99_ms);
         }
     }
@@ -173,22 +167,7 @@ fn timeline(parts: &[Part<'_>]) -> Vec<TimelineRow> {
                 operation: r.operation.clone(),
                 ..TimelineRow::default()
             });
-            m.scheduled += r.scheduled;
-            m.sent += r.sent;
-            m.dropped += r.dropped;
-            m.ok += r.ok;
-            m.status_429 += r.status_429;
-            m.errors += r.errors;
-            m.p50_ms = m.p50_ms.max(r.p50_ms);
-            m.p99_ms = m.p99_ms.max(r.p99_ms);
-            m.max_ms = m.max_ms.max(r.max_ms);
-            m.ratelimit_limit = m.ratelimit_limit.or(r.ratelimit_limit);
-            m.ratelimit_remaining_min = match (m.ratelimit_remaining_min, r.ratelimit_remaining_min)
-            {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            m.ratelimit_reset_in_s = m.ratelimit_reset_in_s.or(r.ratelimit_reset_in_s);
+            m.add(r);
         }
     }
     rows.into_values().collect()
@@ -202,10 +181,7 @@ fn statuses(parts: &[Part<'_>]) -> Vec<StatusRow> {
                 .iter_mut()
                 .find(|o| o.operation == r.operation && o.status == r.status)
             {
-                Some(o) => {
-                    o.count += r.count;
-                    o.attempts += r.attempts;
-                }
+                Some(o) => o.add(r),
                 None => out.push(r.clone()),
             }
         }
@@ -224,12 +200,7 @@ fn audiences(parts: &[Part<'_>], run_s: f64) -> Vec<AudienceRow> {
                 *cached.entry(r.audience.clone()).or_default() += r.tokens_per_hour;
             }
             match out.iter_mut().find(|o| o.audience == r.audience) {
-                Some(o) => {
-                    o.token_requests += r.token_requests;
-                    o.tokens_issued += r.tokens_issued;
-                    o.denied_429 += r.denied_429;
-                    o.denied_other += r.denied_other;
-                }
+                Some(o) => o.add(r),
                 None => out.push(r.clone()),
             }
         }
