@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::run_facts::ms_precision;
+use super::run_facts::{ReachFacts, ms_precision};
 use super::sample::{Outcome, TokenFailure, TransportKind};
 
 /// `run.csv`: requests the target answered with any HTTP status (token endpoint included).
@@ -99,23 +99,6 @@ impl Reach {
             silent_for_s: Some(ms_precision(silent)),
         }
     }
-}
-
-/// The `run.csv` facts [`Reach`] writes, as read back: each `None` when a folder lacks it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReachFacts {
-    /// `answered`.
-    pub answered: Option<u64>,
-    /// `connection_errors`.
-    pub connection_errors: Option<u64>,
-    /// `calls_without_token`.
-    pub calls_without_token: Option<u64>,
-    /// `last_answer_s`: the key was written (outer), empty when nothing answered (inner).
-    pub last_answer_s: Option<Option<f64>>,
-    /// `connection_errors_after_last_answer`.
-    pub after_last_answer: Option<u64>,
-    /// `silent_for_s`.
-    pub silent_for_s: Option<f64>,
 }
 
 /// What the run's facts say about the target.

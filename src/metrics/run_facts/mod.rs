@@ -13,8 +13,6 @@ mod tests;
 use std::fmt;
 use std::str::FromStr;
 
-use super::reach::ReachFacts;
-
 /// Everything `run.csv` says about a run. Equal when their `run.csv` text is equal.
 #[derive(Debug, Clone, Default)]
 pub struct RunFacts {
@@ -112,6 +110,23 @@ impl RunFacts {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// The `run.csv` facts [`super::Reach`] writes (keys in [`super::reach`]), as read back: each `None` when a folder lacks it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReachFacts {
+    /// `answered`.
+    pub answered: Option<u64>,
+    /// `connection_errors`.
+    pub connection_errors: Option<u64>,
+    /// `calls_without_token`.
+    pub calls_without_token: Option<u64>,
+    /// `last_answer_s`: the key was written (outer), empty when nothing answered (inner).
+    pub last_answer_s: Option<Option<f64>>,
+    /// `connection_errors_after_last_answer`.
+    pub after_last_answer: Option<u64>,
+    /// `silent_for_s`.
+    pub silent_for_s: Option<f64>,
 }
 
 /// Shard `index` of `count`, as `run.csv` writes it (`I/N`). Parsed here rather than with
