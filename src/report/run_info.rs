@@ -1,6 +1,7 @@
-//! The `run.csv` keys the documents read, typed. Every key is optional: a missing or unparsable
-//! value degrades to "unknown" (or to a value derived from the other tables), never to an error,
-//! so `quotaprobe report` renders folders written by older or partial runs.
+//! The `run.csv` facts the documents read, from [`crate::metrics::RunFacts`]. Every key is
+//! optional: a missing, empty or unparsable value degrades to "unknown" (or to a value derived
+//! from the other tables), never to an error, so `quotaprobe report` renders folders written by
+//! older or partial runs.
 //!
 //! Keys read (the engine/CLI should write them; others are shown verbatim in the run table):
 //! - `scenario`: scenario name.

@@ -112,7 +112,8 @@ impl RunFacts {
     }
 }
 
-/// The `run.csv` facts [`super::Reach`] writes (keys in [`super::reach`]), as read back: each `None` when a folder lacks it.
+/// The `run.csv` facts [`super::Reach`] writes (its keys are in [`super::reach`]), as read
+/// back: each `None` when a folder lacks it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReachFacts {
     /// `answered`.
