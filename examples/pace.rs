@@ -105,18 +105,14 @@ fn main() -> anyhow::Result<()> {
             all.lag_p99_ms
         );
     }
-    let get = |k: &str| {
-        s.run
-            .iter()
-            .find(|(key, _)| key == k)
-            .map_or("?", |(_, v)| v.as_str())
-    };
+    let f = &s.run;
+    let n = |v: Option<u64>| v.map_or("?".to_string(), |n| n.to_string());
     println!(
         "duration_s={} dropped_busy={} dropped_late={} stop={}",
-        get("duration_s"),
-        get("dropped_busy"),
-        get("dropped_late"),
-        get("stop_reason")
+        f.duration_s.map_or("?".to_string(), |d| format!("{d:.3}")),
+        n(f.dropped_busy),
+        n(f.dropped_late),
+        f.stop_reason.as_deref().unwrap_or("?")
     );
     Ok(())
 }

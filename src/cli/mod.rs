@@ -7,6 +7,7 @@ mod compare;
 mod faults;
 mod guard;
 mod merge;
+mod outcome;
 mod plan;
 mod provision;
 mod real;

@@ -14,6 +14,7 @@ use super::guard::{self, Caps};
 use super::print_out;
 use super::{CliError, CliResult, Exit, RunArgs};
 use crate::engine::{self, RunOptions, StopReason, StopSignal, Target};
+use crate::metrics::RunFacts;
 use crate::scenario::forecast::forecast;
 use crate::scenario::request::request;
 use crate::scenario::{RealPlan, RunPlan, Secret, TargetPlan};
@@ -201,7 +202,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
         None => None,
     };
     confirm(args.real.yes, &rp.base_url)?;
-    let out = super::run::output_dir(args, &plan, None)?;
+    let out = super::outcome::output_dir(args, &plan, None)?;
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let start_at = args.shard.start_at(std::time::SystemTime::now())?;
     super::shard::wait(start_at, &stop, args.quiet)?;
@@ -217,8 +218,8 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
         .map_err(|e| CliError::failed(format!("the run could not start: {e}; nothing was sent")))?;
     let rejected = matches!(outcome.stop_reason, StopReason::CredentialsRejected { .. });
     let mut snapshot = outcome.snapshot;
-    snapshot.run.extend(facts(&plan, &rp, &caps, tier.as_ref()));
-    let done = super::run::finish(&plan, snapshot, &out)?;
+    add_facts(&mut snapshot.run, &plan, &rp, &caps, tier.as_ref());
+    let done = super::outcome::finish(&plan, snapshot, &out)?;
     print_out(&crate::report::console::render(
         &done.snapshot,
         &out,
@@ -229,7 +230,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
             "the tenant rejected the client credentials (401/403 on the token request); the run stopped at once. Check the client id and secret in the environment and the client's grants",
         ));
     }
-    super::run::exit_of(&done, &out)
+    super::outcome::exit_of(&done, &out)
 }
 
 /// The `--ca-file` PEM, checked before anything is sent (exit 2 when unreadable or empty).
@@ -257,29 +258,17 @@ fn target(rp: &RealPlan) -> Target {
 }
 
 /// What the report should know about a real-tenant run beyond the engine's facts.
-fn facts(
+fn add_facts(
+    run: &mut RunFacts,
     plan: &RunPlan,
     rp: &RealPlan,
     caps: &Caps,
     tier: Option<&TierProfile>,
-) -> Vec<(String, String)> {
-    vec![
-        ("description".into(), plan.description.clone()),
-        ("tenant_domain".into(), rp.domain.clone()),
-        (
-            "tier".into(),
-            tier.map(|t| t.name.clone()).unwrap_or_default(),
-        ),
-        (
-            "tier_monthly_quota".into(),
-            tier.and_then(|t| t.monthly_m2m_quota)
-                .map(|q| q.to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "cap_max_duration_s".into(),
-            caps.max_duration.as_secs().to_string(),
-        ),
-        ("cap_max_tokens".into(), caps.max_tokens.to_string()),
-    ]
+) {
+    run.description = Some(plan.description.clone());
+    run.tenant_domain = Some(rp.domain.clone());
+    run.tier = Some(tier.map(|t| t.name.clone()).unwrap_or_default());
+    run.tier_monthly_quota = Some(tier.and_then(|t| t.monthly_m2m_quota));
+    run.cap_max_duration_s = Some(caps.max_duration.as_secs());
+    run.cap_max_tokens = Some(caps.max_tokens);
 }

@@ -24,7 +24,8 @@ use super::throttle::Throttles;
 use super::tokens::fetch::RecordingFetcher;
 use super::tokens::{Cache, StaticToken, Tokens};
 use super::{EngineError, RunOptions, RunOutcome, Target, events, operations, worker};
-use crate::metrics::{DropReason, EventRow, QuotaContext, Recorder};
+use crate::metrics::run_facts::ms_precision;
+use crate::metrics::{DropReason, EventRow, QuotaContext, Recorder, RunFacts, Shard};
 use crate::ops::{self, Client};
 use crate::scenario::{RunPlan, TokenStrategy};
 
@@ -235,40 +236,42 @@ async fn run_local(
     events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
     snapshot.events = events;
     let plan = &ctx.plan;
-    let mut run = vec![
-        ("scenario", plan.name.clone()),
-        ("seed", plan.seed.to_string()),
-        ("target", target.base_url.clone()),
-        ("start", rfc3339(started_at)),
-        ("duration_s", format!("{:.3}", active.as_secs_f64())),
-        ("drain_s", format!("{:.3}", drain.as_secs_f64())),
-        ("stop_reason", stop_reason.label().to_string()),
-        ("stop_detail", stop_reason.detail()),
-        ("version", env!("CARGO_PKG_VERSION").to_string()),
-        ("token_strategy", plan.tokens.strategy.label().to_string()),
-        ("retry_policy", plan.retry.policy.label().to_string()),
-        ("max_retries", plan.retry.max_retries.to_string()),
-        ("planned_arrivals", plan.total_arrivals().to_string()),
-        ("dropped_busy", drops.busy.to_string()),
-        ("dropped_late", drops.late.to_string()),
-        ("dropped_stopping", drops.stopping.to_string()),
-        ("bad_headers", bad_headers.to_string()),
-        ("token_requests_sent", ctx.guard.tokens_sent().to_string()),
-    ];
-    if let Some(s) = &plan.shard {
+    let shard = plan.shard.as_ref();
+    snapshot.run = RunFacts {
+        scenario: Some(plan.name.clone()),
+        seed: Some(plan.seed),
+        target: Some(target.base_url.clone()),
+        start: Some(rfc3339(started_at)),
+        duration_s: Some(ms_precision(active.as_secs_f64())),
+        drain_s: Some(ms_precision(drain.as_secs_f64())),
+        stop_reason: Some(stop_reason.label().to_string()),
+        stop_detail: Some(stop_reason.detail()),
+        version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        token_strategy: Some(plan.tokens.strategy.label().to_string()),
+        retry_policy: Some(plan.retry.policy.label().to_string()),
+        max_retries: Some(plan.retry.max_retries),
+        planned_arrivals: Some(plan.total_arrivals()),
+        dropped_busy: Some(drops.busy),
+        dropped_late: Some(drops.late),
+        dropped_stopping: Some(drops.stopping),
+        bad_headers: Some(bad_headers),
+        token_requests_sent: Some(ctx.guard.tokens_sent()),
         // What `merge` checks: same file, same seed stream, one run split N ways.
-        run.push(("shard", s.shard.to_string()));
-        run.push(("base_seed", s.base_seed.to_string()));
-        run.push(("scenario_sha256", s.scenario_sha256.clone()));
-    }
-    if let super::tokens::Tokens::Static(s) = &ctx.tokens {
-        run.push((
-            "static_token_exp",
-            s.exp().map_or_else(|| "unknown".to_string(), rfc3339),
-        ));
-    }
-    snapshot.run = run.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    snapshot.run.extend(reach);
+        shard: shard.map(|s| Shard {
+            index: s.shard.index,
+            count: s.shard.count,
+        }),
+        base_seed: shard.map(|s| s.base_seed),
+        scenario_sha256: shard.map(|s| s.scenario_sha256.clone()),
+        static_token_exp: match &ctx.tokens {
+            super::tokens::Tokens::Static(s) => {
+                Some(s.exp().map_or_else(|| "unknown".to_string(), rfc3339))
+            }
+            _ => None,
+        },
+        reach,
+        ..RunFacts::default()
+    };
     Ok(RunOutcome {
         snapshot,
         stop_reason,

@@ -4,6 +4,7 @@
 pub mod audience;
 pub mod reach;
 pub mod recorder;
+pub mod run_facts;
 pub mod sample;
 pub mod snapshot;
 pub mod threshold;
@@ -13,6 +14,7 @@ pub mod totals;
 pub use audience::QuotaContext;
 pub use reach::{Reach, Reachability};
 pub use recorder::{DropCounts, LiveStats, OpMeta, Recorder};
+pub use run_facts::{Limit, ReachFacts, RunFacts, Shard, ShardFolder};
 pub use sample::{Class, DropReason, Outcome, RateSeen, Sample, TokenFailure, TransportKind};
 pub use snapshot::{
     AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use super::run_facts::{ReachFacts, ms_precision};
 use super::sample::{Outcome, TokenFailure, TransportKind};
 
 /// `run.csv`: requests the target answered with any HTTP status (token endpoint included).
@@ -83,25 +84,20 @@ impl Reach {
         }
     }
 
-    /// The `run.csv` rows.
-    pub fn facts(&self) -> Vec<(String, String)> {
+    /// The `run.csv` facts.
+    pub fn facts(&self) -> ReachFacts {
         let silent = match (self.last_answer, self.last_error_after) {
             (Some(a), Some(e)) => e.saturating_sub(a).as_secs_f64(),
             _ => 0.0,
         };
-        vec![
-            (ANSWERED.into(), self.answered.to_string()),
-            (CONNECTION_ERRORS.into(), self.connection_errors.to_string()),
-            (TOKENLESS.into(), self.tokenless.to_string()),
-            (
-                LAST_ANSWER_S.into(),
-                self.last_answer
-                    .map(|t| format!("{:.3}", t.as_secs_f64()))
-                    .unwrap_or_default(),
-            ),
-            (AFTER_LAST_ANSWER.into(), self.after_last.to_string()),
-            (SILENT_FOR_S.into(), format!("{silent:.3}")),
-        ]
+        ReachFacts {
+            answered: Some(self.answered),
+            connection_errors: Some(self.connection_errors),
+            calls_without_token: Some(self.tokenless),
+            last_answer_s: Some(self.last_answer.map(|t| ms_precision(t.as_secs_f64()))),
+            after_last_answer: Some(self.after_last),
+            silent_for_s: Some(ms_precision(silent)),
+        }
     }
 }
 
@@ -124,27 +120,20 @@ pub enum Reachability {
 
 impl Reachability {
     /// Reads the facts [`Reach::facts`] wrote.
-    pub fn from_run(run: &[(String, String)]) -> Reachability {
-        let get = |key: &str| {
-            run.iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim().to_string())
-        };
-        let n = |key: &str| get(key).and_then(|v| v.parse::<u64>().ok());
-        let f = |key: &str| get(key).and_then(|v| v.parse::<f64>().ok());
-        let (Some(answered), Some(errors)) = (n(ANSWERED), n(CONNECTION_ERRORS)) else {
+    pub fn from_facts(r: &ReachFacts) -> Reachability {
+        let (Some(answered), Some(errors)) = (r.answered, r.connection_errors) else {
             return Reachability::Answered;
         };
-        let tokenless = n(TOKENLESS).unwrap_or(0);
+        let tokenless = r.calls_without_token.unwrap_or(0);
         if answered == 0 && errors + tokenless > 0 {
             return Reachability::Unreachable {
                 connection_errors: errors,
                 calls_without_token: tokenless,
             };
         }
-        let after = n(AFTER_LAST_ANSWER).unwrap_or(0);
-        let silent = f(SILENT_FOR_S).unwrap_or(0.0);
-        match f(LAST_ANSWER_S) {
+        let after = r.after_last_answer.unwrap_or(0);
+        let silent = r.silent_for_s.unwrap_or(0.0);
+        match r.last_answer_s.flatten() {
             Some(at) if after >= MIN_ERRORS_AFTER && silent >= MIN_SILENCE.as_secs_f64() => {
                 Reachability::StoppedAnswering {
                     last_answer_s: at,
@@ -169,7 +158,7 @@ mod tests {
         for (o, end_ms) in outcomes {
             r.record(*o, s(*end_ms));
         }
-        Reachability::from_run(&r.facts())
+        Reachability::from_facts(&r.facts())
     }
 
     const CONNECT: Outcome = Outcome::Transport(TransportKind::Connect);
@@ -224,6 +213,9 @@ mod tests {
         );
         // Nothing sent (all dropped) says nothing about the target; neither do older folders.
         assert_eq!(judge(&[]), Reachability::Answered);
-        assert_eq!(Reachability::from_run(&[]), Reachability::Answered);
+        assert_eq!(
+            Reachability::from_facts(&ReachFacts::default()),
+            Reachability::Answered
+        );
     }
 }

@@ -89,7 +89,7 @@ impl Recorder {
         let Some(t) = self.totals.get_mut(op) else {
             return;
         };
-        t.dropped += 1;
+        t.drop_one();
         match reason {
             DropReason::Busy => self.drops.busy += 1,
             DropReason::Late => self.drops.late += 1,
@@ -156,9 +156,9 @@ impl Recorder {
         let mut p99 = 0u64;
         for t in &self.totals {
             all.sent += t.sent();
-            all.ok += t.ok;
-            all.status_429 += t.status_429;
-            all.dropped += t.dropped;
+            all.ok += t.counts.ok;
+            all.status_429 += t.counts.status_429;
+            all.dropped += t.counts.dropped;
             if !t.corrected.is_empty() {
                 p99 = p99.max(t.corrected.value_at_quantile(0.99));
             }
@@ -171,7 +171,7 @@ impl Recorder {
         let used = self
             .totals
             .get(op)
-            .is_some_and(|t| t.sent() + t.dropped > 0);
+            .is_some_and(|t| t.sent() + t.counts.dropped > 0);
         self.ops.get(op).is_some_and(|o| !o.synthetic || used)
     }
 
@@ -247,7 +247,7 @@ impl Recorder {
         }
         latency.extend(self.all().latency_rows("ALL"));
         Snapshot {
-            run: Vec::new(),
+            run: Default::default(),
             summary,
             timeline: self.timeline.finish(),
             audiences,

@@ -5,12 +5,14 @@
 
 use hdrhistogram::Histogram;
 
+use super::run_facts::RunFacts;
+
 /// Everything a report needs.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// `run.csv`: key/value facts (scenario, tier, target without secrets, start, duration, seed,
-    /// version, stop reason, tier sources...). Order is kept.
-    pub run: Vec<(String, String)>,
+    /// `run.csv`: the run's facts (scenario, tier, target without secrets, start, duration,
+    /// seed, version, stop reason, tier sources...).
+    pub run: RunFacts,
     /// `summary.csv`: one row per operation, then the `ALL` row.
     pub summary: Vec<SummaryRow>,
     /// `timeline.csv`: one row per second × operation (seconds since run start, by intended start).
@@ -189,29 +191,75 @@ pub fn quota_runs_out_day(quota: Option<u64>, used_at_start: u64, per_hour: f64)
     (day <= MONTH_DAYS + 1.0).then_some(day)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn projection_arithmetic() {
-        // 10 tokens in 60 s → 600/h → 432,000 per 30-day month; 1,000 quota → 43,200 %.
-        let (h, m, p) = project_month(10, 60.0, Some(1000));
-        assert!((h - 600.0).abs() < 1e-9 && (m - 432_000.0).abs() < 1e-6);
-        assert!((p.unwrap_or(0.0) - 43_200.0).abs() < 1e-6);
-        assert_eq!(project_month(5, 10.0, None).2, None);
-    }
-
-    #[test]
-    fn runs_out_day() {
-        // 1,000 quota, 280 used, 1/h → 720 h left = 30 days → day 31 (the last instant): runs out.
-        assert_eq!(quota_runs_out_day(Some(1000), 280, 1.0), Some(31.0));
-        assert_eq!(quota_runs_out_day(Some(1000), 0, 1.0), None); // 1,000 h > 30 days
-        assert_eq!(
-            quota_runs_out_day(Some(1000), 0, 100.0),
-            Some(1.0 + 1000.0 / 2400.0)
-        );
-        assert_eq!(quota_runs_out_day(Some(1000), 1200, 0.0), Some(1.0));
-        assert_eq!(quota_runs_out_day(None, 0, 100.0), None);
+/// The earlier of two optional times.
+fn earlier(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
+
+impl SummaryRow {
+    /// Adds `o`'s counts to this row: scheduled … retries add, `first_429_s` is the earlier.
+    /// Latencies and `achieved_rps` are no sums and stay as they are: whoever adds rows
+    /// recomputes them from the histograms and the duration.
+    pub fn add(&mut self, o: &SummaryRow) {
+        self.scheduled += o.scheduled;
+        self.sent += o.sent;
+        self.dropped += o.dropped;
+        self.ok += o.ok;
+        self.status_4xx += o.status_4xx;
+        self.status_429 += o.status_429;
+        self.status_5xx += o.status_5xx;
+        self.transport_errors += o.transport_errors;
+        self.retries += o.retries;
+        self.first_429_s = earlier(self.first_429_s, o.first_429_s);
+    }
+}
+
+impl TimelineRow {
+    /// Adds another row of the same second and operation: counts add; `p50_ms`/`p99_ms` become
+    /// the higher (a bound: per-second histograms are not kept) and `max_ms` the higher (exact);
+    /// the lowest `ratelimit_remaining_min`, this row's limit and reset unless it has none.
+    pub fn add(&mut self, o: &TimelineRow) {
+        self.scheduled += o.scheduled;
+        self.sent += o.sent;
+        self.dropped += o.dropped;
+        self.ok += o.ok;
+        self.status_429 += o.status_429;
+        self.errors += o.errors;
+        self.p50_ms = self.p50_ms.max(o.p50_ms);
+        self.p99_ms = self.p99_ms.max(o.p99_ms);
+        self.max_ms = self.max_ms.max(o.max_ms);
+        self.ratelimit_limit = self.ratelimit_limit.or(o.ratelimit_limit);
+        self.ratelimit_remaining_min =
+            match (self.ratelimit_remaining_min, o.ratelimit_remaining_min) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        self.ratelimit_reset_in_s = self.ratelimit_reset_in_s.or(o.ratelimit_reset_in_s);
+    }
+}
+
+impl AudienceRow {
+    /// Adds another row of the same audience: the token counts add. The projections are no
+    /// sums and stay as they are: whoever adds rows recomputes them from the counts.
+    pub fn add(&mut self, o: &AudienceRow) {
+        self.token_requests += o.token_requests;
+        self.tokens_issued += o.tokens_issued;
+        self.denied_429 += o.denied_429;
+        self.denied_other += o.denied_other;
+    }
+}
+
+impl StatusRow {
+    /// Adds another row of the same operation and status.
+    pub fn add(&mut self, o: &StatusRow) {
+        self.count += o.count;
+        self.attempts += o.attempts;
+    }
+}
+
+#[cfg(test)]
+#[path = "snapshot_tests.rs"]
+mod tests;

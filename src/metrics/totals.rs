@@ -15,17 +15,12 @@ pub const PERCENTILES: [f64; 7] = [50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0];
 /// Aggregates of one operation (or of `ALL`).
 #[derive(Clone)]
 pub struct Totals {
-    pub dropped: u64,
-    pub ok: u64,
-    pub status_4xx: u64,
-    pub status_429: u64,
-    pub status_5xx: u64,
-    pub transport_errors: u64,
-    pub retries: u64,
+    /// The counts of the summary row (scheduled … retries, `first_429_s`); its latency fields
+    /// stay empty until [`Totals::summary_row`] fills them from the histograms.
+    pub counts: SummaryRow,
     /// Retried attempts reported by [`Totals::attempt`]; finished requests' `retries` match
     /// them, requests cancelled at the drain do not (see [`Totals::settle_cancelled`]).
     pub reported_attempts: u64,
-    pub first_429_s: Option<f64>,
     /// status → (final outcomes, attempts)
     pub statuses: BTreeMap<Outcome, (u64, u64)>,
     pub corrected: Histogram<u64>,
@@ -36,15 +31,8 @@ pub struct Totals {
 impl Default for Totals {
     fn default() -> Self {
         Totals {
-            dropped: 0,
-            ok: 0,
-            status_4xx: 0,
-            status_429: 0,
-            status_5xx: 0,
-            transport_errors: 0,
-            retries: 0,
+            counts: SummaryRow::default(),
             reported_attempts: 0,
-            first_429_s: None,
             statuses: BTreeMap::new(),
             corrected: new_histogram(),
             service: new_histogram(),
@@ -54,23 +42,34 @@ impl Default for Totals {
 }
 
 impl Totals {
+    /// Final outcomes counted: ok + 4xx + 429 + 5xx + transport errors.
     pub fn sent(&self) -> u64 {
-        self.ok + self.status_4xx + self.status_429 + self.status_5xx + self.transport_errors
+        let c = &self.counts;
+        c.ok + c.status_4xx + c.status_429 + c.status_5xx + c.transport_errors
+    }
+
+    /// An arrival that was never sent.
+    pub fn drop_one(&mut self) {
+        self.counts.dropped += 1;
+        self.counts.scheduled += 1;
     }
 
     /// Counts a final outcome (no latency: used for cancelled requests too).
     pub fn count(&mut self, outcome: Outcome, intended_s: f64) {
+        let c = &mut self.counts;
+        c.scheduled += 1;
+        c.sent += 1;
         match outcome.class() {
-            Class::Ok => self.ok += 1,
-            Class::Status4xx => self.status_4xx += 1,
+            Class::Ok => c.ok += 1,
+            Class::Status4xx => c.status_4xx += 1,
             Class::Status429 => {
-                self.status_429 += 1;
-                if self.first_429_s.is_none_or(|f| intended_s < f) {
-                    self.first_429_s = Some(intended_s);
+                c.status_429 += 1;
+                if c.first_429_s.is_none_or(|f| intended_s < f) {
+                    c.first_429_s = Some(intended_s);
                 }
             }
-            Class::Status5xx => self.status_5xx += 1,
-            Class::Transport => self.transport_errors += 1,
+            Class::Status5xx => c.status_5xx += 1,
+            Class::Transport => c.transport_errors += 1,
         }
         let e = self.statuses.entry(outcome).or_default();
         e.0 += 1;
@@ -87,12 +86,13 @@ impl Totals {
     /// k as its retries (its sample, made by the recorder, cannot know them), so that attempts
     /// = sent + retries still holds. Called once, when the run is finished.
     pub fn settle_cancelled(&mut self) {
-        self.retries += self.reported_attempts.saturating_sub(self.retries);
+        let retries = &mut self.counts.retries;
+        *retries += self.reported_attempts.saturating_sub(*retries);
     }
 
     pub fn record(&mut self, s: &Sample) {
         self.count(s.outcome, s.intended.as_secs_f64());
-        self.retries += u64::from(s.retries);
+        self.counts.retries += u64::from(s.retries);
         record(&mut self.corrected, us(s.corrected));
         record(&mut self.service, us(s.service));
         record(&mut self.lag, us(s.lag));
@@ -100,18 +100,8 @@ impl Totals {
 
     /// Adds another operation's totals (for `ALL`).
     pub fn absorb(&mut self, o: &Totals) {
-        self.dropped += o.dropped;
-        self.ok += o.ok;
-        self.status_4xx += o.status_4xx;
-        self.status_429 += o.status_429;
-        self.status_5xx += o.status_5xx;
-        self.transport_errors += o.transport_errors;
-        self.retries += o.retries;
+        self.counts.add(&o.counts);
         self.reported_attempts += o.reported_attempts;
-        self.first_429_s = match (self.first_429_s, o.first_429_s) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
         for (k, v) in &o.statuses {
             let e = self.statuses.entry(*k).or_default();
             e.0 += v.0;
@@ -123,6 +113,8 @@ impl Totals {
         let _ = self.lag.add(&o.lag);
     }
 
+    /// The row: the counts, with sent and scheduled following from the outcomes and drops (so
+    /// the row conserves whatever was added), the rate over `duration_s` and the latencies.
     pub fn summary_row(&self, operation: &str, kind: &str, duration_s: f64) -> SummaryRow {
         let q = |h: &Histogram<u64>, p: f64| {
             if h.is_empty() {
@@ -135,15 +127,8 @@ impl Totals {
         SummaryRow {
             operation: operation.to_string(),
             kind: kind.to_string(),
-            scheduled: sent + self.dropped,
+            scheduled: sent + self.counts.dropped,
             sent,
-            dropped: self.dropped,
-            ok: self.ok,
-            status_4xx: self.status_4xx,
-            status_429: self.status_429,
-            status_5xx: self.status_5xx,
-            transport_errors: self.transport_errors,
-            retries: self.retries,
             achieved_rps: if duration_s > 0.0 {
                 sent as f64 / duration_s
             } else {
@@ -155,9 +140,9 @@ impl Totals {
             p999_ms: q(&self.corrected, 0.999),
             max_ms: ms(self.corrected.max()),
             service_p99_ms: q(&self.service, 0.99),
-            first_429_s: self.first_429_s,
             service_p50_ms: q(&self.service, 0.5),
             lag_p99_ms: q(&self.lag, 0.99),
+            ..self.counts.clone()
         }
     }
 

@@ -9,16 +9,7 @@ use super::sections;
 use super::verdict::{self, Verdict};
 use crate::metrics::{Snapshot, ThresholdResult};
 
-/// A table ready to lay out: header cells and text rows. `numeric[i]` right-aligns column i.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DocTable {
-    pub title: String,
-    /// One line under the title: what a row is and where the full data lives.
-    pub intro: String,
-    pub header: Vec<&'static str>,
-    pub numeric: Vec<bool>,
-    pub rows: Vec<Vec<String>>,
-}
+pub use super::doc_table::DocTable;
 
 /// Everything a report document shows, in reading order.
 #[derive(Debug, Clone, PartialEq)]

@@ -18,6 +18,7 @@
 pub mod charts;
 pub mod compare;
 pub mod console;
+mod doc_table;
 pub mod document;
 mod error;
 mod fsio;
@@ -40,7 +41,7 @@ pub use error::ReportError;
 pub use fsio::{check_writable, create_run_dir, prepare_out_dir, run_dir_name};
 
 use crate::metrics::{
-    AudienceRow, EventRow, LatencyRow, Snapshot, StatusRow, SummaryRow, ThresholdResult,
+    AudienceRow, EventRow, LatencyRow, RunFacts, Snapshot, StatusRow, SummaryRow, ThresholdResult,
     TimelineRow,
 };
 use tables::RunTable;
@@ -88,11 +89,9 @@ fn write_data(dir: &Path, s: &Snapshot) -> Result<(), ReportError> {
     tables::write(dir, &s.events)?;
     let run: Vec<RunTable> = s
         .run
-        .iter()
-        .map(|(key, value)| RunTable {
-            key: key.clone(),
-            value: value.clone(),
-        })
+        .to_pairs()
+        .into_iter()
+        .map(|(key, value)| RunTable { key, value })
         .collect();
     tables::write(dir, &run)?;
     let run_s = run_info::RunInfo::from_snapshot(s).duration_s;
@@ -136,7 +135,7 @@ pub fn read(dir: &Path) -> Result<Snapshot, ReportError> {
     }
     let run: Vec<RunTable> = tables::read(dir)?;
     Ok(Snapshot {
-        run: run.into_iter().map(|r| (r.key, r.value)).collect(),
+        run: RunFacts::from_pairs(run.into_iter().map(|r| (r.key, r.value))),
         summary: tables::read::<SummaryRow>(dir)?,
         timeline: tables::read::<TimelineRow>(dir)?,
         audiences: tables::read::<AudienceRow>(dir)?,

@@ -9,12 +9,11 @@ use crate::metrics::{Reachability, Snapshot};
 pub fn message(s: &Snapshot) -> Option<String> {
     let target = s
         .run
-        .iter()
-        .find(|(k, _)| k == super::run_info::TARGET)
-        .map(|(_, v)| v.as_str())
+        .target
+        .as_deref()
         .filter(|v| !v.is_empty())
         .unwrap_or("the target");
-    match Reachability::from_run(&s.run) {
+    match Reachability::from_facts(&s.run.reach) {
         Reachability::Answered => None,
         Reachability::Unreachable {
             connection_errors,

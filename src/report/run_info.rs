@@ -1,6 +1,7 @@
-//! The `run.csv` keys the documents read, typed. Every key is optional: a missing or unparsable
-//! value degrades to "unknown" (or to a value derived from the other tables), never to an error,
-//! so `quotaprobe report` renders folders written by older or partial runs.
+//! The `run.csv` facts the documents read, from [`crate::metrics::RunFacts`]. Every key is
+//! optional: a missing, empty or unparsable value degrades to "unknown" (or to a value derived
+//! from the other tables), never to an error, so `quotaprobe report` renders folders written by
+//! older or partial runs.
 //!
 //! Keys read (the engine/CLI should write them; others are shown verbatim in the run table):
 //! - `scenario`: scenario name.
@@ -19,37 +20,6 @@
 //! - `seed`, `version`: shown in the run table.
 
 use crate::metrics::Snapshot;
-
-/// `run.csv` key `scenario` (see the module docs).
-pub const SCENARIO: &str = "scenario";
-/// `run.csv` key `description` (see the module docs).
-pub const DESCRIPTION: &str = "description";
-/// `run.csv` key `tier` (see the module docs).
-pub const TIER: &str = "tier";
-/// `run.csv` key `target` (see the module docs).
-pub const TARGET: &str = "target";
-/// `run.csv` key `tier_monthly_quota` (see the module docs).
-pub const TIER_MONTHLY_QUOTA: &str = "tier_monthly_quota";
-/// `run.csv` key `month_to_date_tokens` (see the module docs).
-pub const MONTH_TO_DATE_TOKENS: &str = "month_to_date_tokens";
-/// `run.csv` key `duration_s` (see the module docs).
-pub const DURATION_S: &str = "duration_s";
-/// `run.csv` key `stop_reason` (see the module docs).
-pub const STOP_REASON: &str = "stop_reason";
-/// `run.csv` key `stop_detail` (see the module docs).
-pub const STOP_DETAIL: &str = "stop_detail";
-/// `run.csv` key `dropped_busy` (see the module docs).
-pub const DROPPED_BUSY: &str = "dropped_busy";
-/// `run.csv` key `dropped_late` (see the module docs).
-pub const DROPPED_LATE: &str = "dropped_late";
-/// `run.csv` key `dropped_stopping` (see the module docs).
-pub const DROPPED_STOPPING: &str = "dropped_stopping";
-/// `run.csv` key `start` (see the module docs).
-pub const START: &str = "start";
-/// `run.csv` key `seed` (see the module docs).
-pub const SEED: &str = "seed";
-/// `run.csv` key `version` (see the module docs).
-pub const VERSION: &str = "version";
 
 /// What the documents need from `run.csv` (and fallbacks from the other tables).
 #[derive(Debug, Clone, PartialEq)]
@@ -71,40 +41,36 @@ pub struct RunInfo {
 
 impl RunInfo {
     pub fn from_snapshot(s: &Snapshot) -> RunInfo {
-        let get = |key: &str| {
-            s.run
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim().to_string())
+        let f = &s.run;
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
                 .filter(|v| !v.is_empty())
+                .map(str::to_string)
         };
         let timeline_s = s.timeline.iter().map(|r| r.second + 1).max().unwrap_or(0) as f64;
-        let quota = get(TIER_MONTHLY_QUOTA)
-            .and_then(|v| v.parse().ok())
+        let quota = f
+            .tier_monthly_quota
+            .flatten()
             .or_else(|| s.audiences.iter().find_map(|a| a.tier_monthly_quota));
         RunInfo {
-            scenario: get(SCENARIO),
-            description: get(DESCRIPTION),
-            tier: get(TIER),
-            target: get(TARGET),
+            scenario: text(&f.scenario),
+            description: text(&f.description),
+            tier: text(&f.tier),
+            target: text(&f.target),
             tier_monthly_quota: quota,
-            month_to_date_tokens: get(MONTH_TO_DATE_TOKENS)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
-            duration_s: get(DURATION_S)
-                .and_then(|v| v.parse::<f64>().ok())
+            month_to_date_tokens: f.month_to_date_tokens.unwrap_or(0),
+            duration_s: f
+                .duration_s
                 .filter(|v| v.is_finite() && *v >= 0.0)
                 .unwrap_or(timeline_s),
-            stop_reason: get(STOP_REASON),
-            stop_detail: get(STOP_DETAIL),
-            dropped_by_cause: {
-                let n = |k: &str| get(k).and_then(|v| v.parse::<u64>().ok());
-                match (n(DROPPED_BUSY), n(DROPPED_LATE), n(DROPPED_STOPPING)) {
-                    (None, None, None) => None,
-                    (b, l, st) => Some((b.unwrap_or(0), l.unwrap_or(0), st.unwrap_or(0))),
-                }
+            stop_reason: text(&f.stop_reason),
+            stop_detail: text(&f.stop_detail),
+            dropped_by_cause: match (f.dropped_busy, f.dropped_late, f.dropped_stopping) {
+                (None, None, None) => None,
+                (b, l, st) => Some((b.unwrap_or(0), l.unwrap_or(0), st.unwrap_or(0))),
             },
-            start: get(START),
+            start: text(&f.start),
         }
     }
 
@@ -121,7 +87,7 @@ impl RunInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::{AudienceRow, TimelineRow};
+    use crate::metrics::{AudienceRow, RunFacts, TimelineRow};
 
     #[test]
     fn missing_keys_degrade() {
@@ -140,12 +106,15 @@ mod tests {
         assert_eq!(info.duration_s, 10.0);
         assert_eq!(info.tier_monthly_quota, Some(1000));
         assert_eq!(info.title(), "(unnamed scenario)");
-        s.run = vec![
-            ("duration_s".into(), "12.5".into()),
-            ("tier".into(), "free".into()),
-            ("scenario".into(), "x".into()),
-            ("month_to_date_tokens".into(), "junk".into()),
-        ];
+        s.run = RunFacts::from_pairs(
+            [
+                ("duration_s", "12.5"),
+                ("tier", "free"),
+                ("scenario", "x"),
+                ("month_to_date_tokens", "junk"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let info = RunInfo::from_snapshot(&s);
         assert_eq!((info.duration_s, info.month_to_date_tokens), (12.5, 0));
         assert_eq!(info.title(), "x on tier free");

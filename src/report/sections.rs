@@ -1,7 +1,7 @@
 //! The tables of the documents, one builder per table: cells as people read them (thousands
 //! separators, percentages, `-` for no value). The CSVs keep the exact values.
 
-use super::document::DocTable;
+use super::doc_table::DocTable;
 use super::numbers::{ms, pct, thousands, thousands_f};
 use crate::metrics::{Snapshot, ThresholdResult};
 
@@ -228,8 +228,9 @@ pub fn events(s: &Snapshot) -> DocTable {
 pub fn run(s: &Snapshot) -> DocTable {
     let rows = s
         .run
-        .iter()
-        .map(|(k, v)| vec![k.clone(), v.clone()])
+        .to_pairs()
+        .into_iter()
+        .map(|(k, v)| vec![k, v])
         .collect();
     table(
         "Run",

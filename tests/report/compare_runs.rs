@@ -17,11 +17,7 @@ fn folder(dir: &Path, p99_ms: f64, scenario: &str) {
     for row in s.summary.iter_mut().filter(|r| r.operation == "list-users") {
         row.p99_ms = p99_ms;
     }
-    for (k, v) in s.run.iter_mut() {
-        if k == "scenario" {
-            *v = scenario.to_string();
-        }
-    }
+    s.run.scenario = Some(scenario.to_string());
     std::fs::create_dir_all(dir).unwrap();
     quotaprobe::report::write_all(dir, &s, &[]).unwrap();
 }

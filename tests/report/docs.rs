@@ -9,7 +9,7 @@ use crate::support::report as report_common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use quotaprobe::metrics::threshold;
+use quotaprobe::metrics::{RunFacts, threshold};
 use quotaprobe::report;
 use report_common::{snapshot, threshold_results};
 
@@ -140,7 +140,7 @@ fn documents_rendered_from_the_files_equal_the_originals() {
 #[test]
 fn missing_run_keys_degrade_gracefully() {
     let mut s = snapshot();
-    s.run.clear();
+    s.run = RunFacts::default();
     s.events.clear();
     s.audiences
         .iter_mut()

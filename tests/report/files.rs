@@ -175,6 +175,7 @@ fn read_of_write_is_identity() {
     let (tmp, s) = written();
     let back = report::read(tmp.path()).unwrap();
     assert_eq!(back.run, s.run);
+    assert!(back.run.extra.is_empty(), "{:?}", back.run.extra);
     assert_eq!(back.summary, s.summary);
     assert_eq!(back.timeline, s.timeline);
     assert_eq!(back.audiences, s.audiences);

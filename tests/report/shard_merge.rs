@@ -291,6 +291,21 @@ fn three_shards_schedule_the_single_run_and_merge_into_its_report() {
     assert_eq!(limit(&out("s1")), ("1.5".to_string(), "true".to_string()));
     assert_eq!(limit(&merged), ("4.5".to_string(), "true".to_string()));
     let mf = facts(&merged);
+    // Every folder this version wrote reads back into typed facts, every key known, and writes
+    // the same run.csv byte for byte.
+    for dir in [out("s0"), out("s1"), out("s2"), merged.clone()] {
+        let back = quotaprobe::report::read(&dir).unwrap();
+        assert!(
+            back.run.extra.is_empty(),
+            "{}: {:?}",
+            dir.display(),
+            back.run.extra
+        );
+        let again = tempfile::tempdir().unwrap();
+        quotaprobe::report::write(again.path(), &back).unwrap();
+        let bytes = |d: &Path| std::fs::read(d.join("run.csv")).unwrap();
+        assert_eq!(bytes(again.path()), bytes(&dir), "{}", dir.display());
+    }
     assert_eq!(mf["shards_merged"], "0/3 1/3 2/3");
     assert_eq!(mf["planned_arrivals"], "24");
     assert_eq!(mf["seed"], "11");

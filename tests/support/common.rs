@@ -324,9 +324,10 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
 pub fn run_value(snapshot: &Snapshot, key: &str) -> String {
     snapshot
         .run
-        .iter()
+        .to_pairs()
+        .into_iter()
         .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
+        .map(|(_, v)| v)
         .unwrap_or_default()
 }
 

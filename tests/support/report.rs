@@ -62,29 +62,30 @@ fn histograms(op: usize, sent: u64) -> OperationHistograms {
 
 pub fn snapshot() -> Snapshot {
     let mut s = Snapshot {
-        run: [
-            ("scenario", "m2m-token-caching"),
-            (
-                "description",
-                "Token per call vs cached token, on the same Management API traffic",
-            ),
-            ("tier", "free"),
-            ("target", "simulated"),
-            ("tier_monthly_quota", "1000"),
-            ("month_to_date_tokens", "0"),
-            ("duration_s", "20.000"),
-            ("stop_reason", "completed"),
-            ("stop_detail", "all phases completed"),
-            ("dropped_busy", "2"),
-            ("dropped_late", "0"),
-            ("dropped_stopping", "0"),
-            ("start", "2026-11-23T19:00:00Z"),
-            ("seed", "42"),
-            ("version", "0.1.0"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect(),
+        // As run.csv lists them, in this order (the report's Run table keeps it).
+        run: RunFacts::from_pairs(
+            [
+                ("scenario", "m2m-token-caching"),
+                (
+                    "description",
+                    "Token per call vs cached token, on the same Management API traffic",
+                ),
+                ("tier", "free"),
+                ("target", "simulated"),
+                ("tier_monthly_quota", "1000"),
+                ("month_to_date_tokens", "0"),
+                ("duration_s", "20.000"),
+                ("stop_reason", "completed"),
+                ("stop_detail", "all phases completed"),
+                ("dropped_busy", "2"),
+                ("dropped_late", "0"),
+                ("dropped_stopping", "0"),
+                ("start", "2026-11-23T19:00:00Z"),
+                ("seed", "42"),
+                ("version", "0.1.0"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        ),
         ..Snapshot::default()
     };
     let mut all = SummaryRow {

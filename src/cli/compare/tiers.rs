@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
-use super::super::run::{Execution, execute};
+use super::super::outcome::Execution;
+use super::super::run::execute;
 use super::super::{CliError, CliResult, CompareArgs, Exit, load_plan};
 use crate::engine::StopSignal;
 use crate::report;

@@ -109,13 +109,7 @@ pub fn signed(v: Option<f64>) -> String {
 /// Scenario names of runs that differ from the baseline's (from `run.csv`), for a warning:
 /// `compare` answers "did this change make it worse?", which needs the same scenario.
 pub fn other_scenarios(runs: &[LabelledRun]) -> Vec<(String, String)> {
-    let scenario = |s: &Snapshot| {
-        s.run
-            .iter()
-            .find(|(k, _)| k == crate::report::run_info::SCENARIO)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let scenario = |s: &Snapshot| s.run.scenario.clone().unwrap_or_default();
     let Some((base, others)) = runs.split_first() else {
         return Vec::new();
     };

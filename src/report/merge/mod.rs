@@ -18,37 +18,27 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::metrics::Snapshot;
+use crate::metrics::{RunFacts, Snapshot};
 
-/// Shard `index` of `count`, as `run.csv` writes it (`I/N`). Parsed here rather than with
-/// `scenario::Shard`, so the report module does not depend on the scenario module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: u64,
-    pub count: u64,
+pub use crate::metrics::Shard;
+
+/// `run.csv` facts that must be equal in every shard of one run, as text (empty when missing).
+fn same_facts(f: &RunFacts) -> [(&'static str, String); 5] {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        ("scenario", text(&f.scenario)),
+        ("scenario_sha256", text(&f.scenario_sha256)),
+        (
+            "base_seed",
+            f.base_seed.map(|s| s.to_string()).unwrap_or_default(),
+        ),
+        ("tier", text(&f.tier)),
+        (
+            "shard_count",
+            f.shard.map(|s| s.count.to_string()).unwrap_or_default(),
+        ),
+    ]
 }
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let (i, n) = s.split_once('/').ok_or("expected I/N")?;
-        let index = i.parse::<u64>().map_err(|e| format!("I: {e}"))?;
-        let count = n.parse::<u64>().map_err(|e| format!("N: {e}"))?;
-        if index >= count {
-            return Err("I must be below N".into());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
-/// `run.csv` keys that must be equal in every shard of one run.
-pub const SAME_KEYS: [&str; 4] = ["scenario", "scenario_sha256", "base_seed", "tier"];
 
 /// Why shards cannot be merged (exit 2: nothing was written).
 #[derive(Debug, thiserror::Error)]
@@ -109,13 +99,6 @@ pub struct Merged {
     pub shards: u64,
 }
 
-pub(crate) fn value<'a>(s: &'a Snapshot, key: &str) -> Option<&'a str> {
-    s.run
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 fn bad(dir: &Path, key: &str, value: &str, why: impl ToString) -> MergeError {
     MergeError::BadKey {
         dir: dir.to_path_buf(),
@@ -131,25 +114,21 @@ fn check(inputs: &[Input]) -> Result<(Vec<Part<'_>>, Vec<String>), MergeError> {
     let mut parts: Vec<Part<'_>> = Vec::new();
     for input in inputs {
         let (dir, s) = (&input.dir, &input.snapshot);
-        let text = value(s, "shard").ok_or_else(|| MergeError::NotAShard { dir: dir.clone() })?;
-        let shard: Shard = text.parse().map_err(|e| bad(dir, "shard", text, e))?;
-        for key in SAME_KEYS.iter().chain(["shard_count"].iter()) {
-            let (ours, theirs) = if *key == "shard_count" {
-                let of = |x: &Snapshot| {
-                    value(x, "shard")
-                        .and_then(|t| t.parse::<Shard>().ok())
-                        .map_or_else(String::new, |s| s.count.to_string())
-                };
-                (of(&first.snapshot), shard.count.to_string())
-            } else {
-                let of = |x: &Snapshot| value(x, key).unwrap_or_default().to_string();
-                (of(&first.snapshot), of(s))
-            };
+        let shard = match (s.run.shard, s.run.extra_value("shard")) {
+            (Some(shard), _) => shard,
+            (None, Some(text)) => {
+                let why = text.parse::<Shard>().err().unwrap_or_default();
+                return Err(bad(dir, "shard", text, why));
+            }
+            (None, None) => return Err(MergeError::NotAShard { dir: dir.clone() }),
+        };
+        let theirs = same_facts(&s.run);
+        for ((key, ours), (_, theirs)) in same_facts(&first.snapshot.run).into_iter().zip(theirs) {
             if ours != theirs {
                 return Err(MergeError::Different {
                     dir: dir.clone(),
                     first: first.dir.clone(),
-                    key: (*key).to_string(),
+                    key: key.to_string(),
                     ours,
                     theirs,
                 });
@@ -162,13 +141,17 @@ fn check(inputs: &[Input]) -> Result<(Vec<Part<'_>>, Vec<String>), MergeError> {
                 shard: shard.to_string(),
             });
         }
-        let start_text = value(s, "start").unwrap_or_default();
+        let start_text = s.run.start.as_deref().unwrap_or_default();
         let start = humantime::parse_rfc3339_weak(start_text)
             .map_err(|e| bad(dir, "start", start_text, e))?;
-        let duration_text = value(s, "duration_s").unwrap_or_default();
-        let duration_s: f64 = duration_text
-            .parse()
-            .map_err(|e| bad(dir, "duration_s", duration_text, e))?;
+        let duration_s = match s.run.duration_s {
+            Some(d) => d,
+            None => {
+                let text = s.run.extra_value("duration_s").unwrap_or_default();
+                let why = text.parse::<f64>().err().map(|e| e.to_string());
+                return Err(bad(dir, "duration_s", text, why.unwrap_or_default()));
+            }
+        };
         parts.push(Part {
             shard,
             dir,

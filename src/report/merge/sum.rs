@@ -11,13 +11,14 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
-use super::{Part, value};
-use crate::metrics::reach;
+use super::Part;
+use crate::metrics::run_facts::ms_precision;
 use crate::metrics::snapshot::{MONTH_DAYS, quota_runs_out_day};
 use crate::metrics::timeline::new_histogram;
 use crate::metrics::totals::Totals;
 use crate::metrics::{
-    AudienceRow, EventRow, OperationHistograms, Snapshot, StatusRow, SummaryRow, TimelineRow,
+    AudienceRow, EventRow, OperationHistograms, RunFacts, ShardFolder, Snapshot, StatusRow,
+    SummaryRow, TimelineRow,
 };
 
 /// The merged run's length: from the earliest start to the latest end.
@@ -117,16 +118,10 @@ fn summary(
                 order.push((r.operation.clone(), r.kind.clone()));
             }
             let (t, lag) = sums.entry(r.operation.clone()).or_default();
-            t.dropped += r.dropped;
-            t.ok += r.ok;
-            t.status_4xx += r.status_4xx;
-            t.status_429 += r.status_429;
-            t.status_5xx += r.status_5xx;
-            t.transport_errors += r.transport_errors;
-            t.retries += r.retries;
-            if let Some(first) = r.first_429_s.map(|f| f + p.offset_s) {
-                t.first_429_s = Some(t.first_429_s.map_or(first, |x| x.min(first)));
-            }
+            t.counts.add(&SummaryRow {
+                first_429_s: r.first_429_s.map(|f| f + p.offset_s),
+                ..r.clone()
+            });
             *lag = lag.max(r.lag_p99_ms);
         }
     }
@@ -172,22 +167,7 @@ fn timeline(parts: &[Part<'_>]) -> Vec<TimelineRow> {
                 operation: r.operation.clone(),
                 ..TimelineRow::default()
             });
-            m.scheduled += r.scheduled;
-            m.sent += r.sent;
-            m.dropped += r.dropped;
-            m.ok += r.ok;
-            m.status_429 += r.status_429;
-            m.errors += r.errors;
-            m.p50_ms = m.p50_ms.max(r.p50_ms);
-            m.p99_ms = m.p99_ms.max(r.p99_ms);
-            m.max_ms = m.max_ms.max(r.max_ms);
-            m.ratelimit_limit = m.ratelimit_limit.or(r.ratelimit_limit);
-            m.ratelimit_remaining_min = match (m.ratelimit_remaining_min, r.ratelimit_remaining_min)
-            {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            m.ratelimit_reset_in_s = m.ratelimit_reset_in_s.or(r.ratelimit_reset_in_s);
+            m.add(r);
         }
     }
     rows.into_values().collect()
@@ -201,10 +181,7 @@ fn statuses(parts: &[Part<'_>]) -> Vec<StatusRow> {
                 .iter_mut()
                 .find(|o| o.operation == r.operation && o.status == r.status)
             {
-                Some(o) => {
-                    o.count += r.count;
-                    o.attempts += r.attempts;
-                }
+                Some(o) => o.add(r),
                 None => out.push(r.clone()),
             }
         }
@@ -223,20 +200,14 @@ fn audiences(parts: &[Part<'_>], run_s: f64) -> Vec<AudienceRow> {
                 *cached.entry(r.audience.clone()).or_default() += r.tokens_per_hour;
             }
             match out.iter_mut().find(|o| o.audience == r.audience) {
-                Some(o) => {
-                    o.token_requests += r.token_requests;
-                    o.tokens_issued += r.tokens_issued;
-                    o.denied_429 += r.denied_429;
-                    o.denied_other += r.denied_other;
-                }
+                Some(o) => o.add(r),
                 None => out.push(r.clone()),
             }
         }
     }
     let month_to_date = parts
         .first()
-        .and_then(|p| value(p.snapshot, "month_to_date_tokens"))
-        .and_then(|v| v.parse().ok())
+        .and_then(|p| p.snapshot.run.month_to_date_tokens)
         .unwrap_or(0);
     for o in &mut out {
         o.tokens_per_hour = match cached.get(&o.audience) {
@@ -279,86 +250,61 @@ fn events(parts: &[Part<'_>]) -> Vec<EventRow> {
     out
 }
 
-/// The first shard's facts, with the run-wide ones replaced: start, duration, sums of the
-/// counters, and the shards (`shards`, `shard:I/N` = folder and start).
-fn run_facts(parts: &[Part<'_>], run_s: f64) -> Vec<(String, String)> {
+/// The first shard's facts, with the run-wide ones replaced where the first shard has them:
+/// start, duration, sums of the counters, and the shards (`shards`, `shard:I/N` = folder and
+/// start).
+fn run_facts(parts: &[Part<'_>], run_s: f64) -> RunFacts {
     let Some(first) = parts.first() else {
-        return Vec::new();
+        return RunFacts::default();
     };
-    let summed = [
-        "planned_arrivals",
-        "dropped_busy",
-        "dropped_late",
-        "dropped_stopping",
-        "bad_headers",
-        "token_requests_sent",
-        reach::ANSWERED,
-        reach::CONNECTION_ERRORS,
-        reach::TOKENLESS,
-        reach::AFTER_LAST_ANSWER,
-    ];
-    let float_of = |p: &Part<'_>, key: &str| value(p.snapshot, key)?.parse::<f64>().ok();
+    let f = &first.snapshot.run;
+    let facts = || parts.iter().map(|p| &p.snapshot.run);
+    let sum = |get: fn(&RunFacts) -> Option<u64>| get(f).map(|_| facts().filter_map(get).sum());
+    let mut run = f.clone();
+    run.shard = None;
+    run.seed = f.seed.map(|seed| f.base_seed.unwrap_or(seed));
+    let earliest = parts.iter().map(|p| p.start).min();
+    if let (Some(_), Some(t)) = (&f.start, earliest) {
+        run.start = Some(humantime::format_rfc3339_nanos(t).to_string());
+    }
+    run.duration_s = f.duration_s.map(|_| ms_precision(run_s));
+    let reasons: Vec<&str> = facts().filter_map(|r| r.stop_reason.as_deref()).collect();
+    if f.stop_reason.is_some() && reasons.iter().any(|r| Some(r) != reasons.first()) {
+        run.stop_reason = Some(reasons.join(","));
+    }
+    run.planned_arrivals = sum(|r| r.planned_arrivals);
+    run.dropped_busy = sum(|r| r.dropped_busy);
+    run.dropped_late = sum(|r| r.dropped_late);
+    run.dropped_stopping = sum(|r| r.dropped_stopping);
+    run.bad_headers = sum(|r| r.bad_headers);
+    run.token_requests_sent = sum(|r| r.token_requests_sent);
+    run.reach.answered = sum(|r| r.reach.answered);
+    run.reach.connection_errors = sum(|r| r.reach.connection_errors);
+    run.reach.calls_without_token = sum(|r| r.reach.calls_without_token);
+    run.reach.after_last_answer = sum(|r| r.reach.after_last_answer);
     // The target stopped answering for the whole run only if it did for every shard: the last
     // answer any shard got (on the merged clock), the shortest silence after it.
-    let last_answer = parts
-        .iter()
-        .filter_map(|p| float_of(p, reach::LAST_ANSWER_S).map(|t| t + p.offset_s))
-        .reduce(f64::max);
-    let silent = parts
-        .iter()
-        .map(|p| float_of(p, reach::SILENT_FOR_S).unwrap_or(0.0))
-        .reduce(f64::min);
-    let sum_of = |key: &str| -> u64 {
+    run.reach.last_answer_s = f.reach.last_answer_s.map(|_| {
         parts
             .iter()
-            .filter_map(|p| value(p.snapshot, key)?.parse::<u64>().ok())
-            .sum()
-    };
-    let earliest = parts.iter().map(|p| p.start).min();
-    let reasons: Vec<&str> = parts
+            .filter_map(|p| Some(p.snapshot.run.reach.last_answer_s.flatten()? + p.offset_s))
+            .reduce(f64::max)
+            .map(ms_precision)
+    });
+    run.reach.silent_for_s = f.reach.silent_for_s.map(|_| {
+        let silent = facts().map(|r| r.reach.silent_for_s.unwrap_or(0.0));
+        ms_precision(silent.reduce(f64::min).unwrap_or(0.0))
+    });
+    run.shards = Some(first.shard.count);
+    run.shards_merged = Some(parts.iter().map(|p| p.shard).collect());
+    run.shard_folders = parts
         .iter()
-        .filter_map(|p| value(p.snapshot, "stop_reason"))
+        .map(|p| ShardFolder {
+            shard: p.shard,
+            dir: p.dir.display().to_string(),
+            start: p.snapshot.run.start.clone().unwrap_or_default(),
+            offset_s: ms_precision(p.offset_s),
+        })
         .collect();
-    let mut run: Vec<(String, String)> = Vec::new();
-    for (key, v) in &first.snapshot.run {
-        let v = match key.as_str() {
-            "shard" => continue,
-            "seed" => value(first.snapshot, "base_seed").unwrap_or(v).to_string(),
-            "start" => earliest.map_or_else(
-                || v.clone(),
-                |t| humantime::format_rfc3339_nanos(t).to_string(),
-            ),
-            "duration_s" => format!("{run_s:.3}"),
-            "stop_reason" if reasons.iter().any(|r| r != reasons.first().unwrap_or(r)) => {
-                reasons.join(",")
-            }
-            k if summed.contains(&k) => sum_of(k).to_string(),
-            reach::LAST_ANSWER_S => last_answer.map_or_else(String::new, |t| format!("{t:.3}")),
-            reach::SILENT_FOR_S => format!("{:.3}", silent.unwrap_or(0.0)),
-            _ => v.clone(),
-        };
-        run.push((key.clone(), v));
-    }
-    let count = first.shard.count;
-    run.push(("shards".into(), count.to_string()));
-    run.push((
-        "shards_merged".into(),
-        parts
-            .iter()
-            .map(|p| p.shard.to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-    ));
-    for p in parts {
-        run.push((
-            format!("shard:{}", p.shard),
-            format!(
-                "{} (start {}, offset {:.3} s)",
-                p.dir.display(),
-                value(p.snapshot, "start").unwrap_or_default(),
-                p.offset_s
-            ),
-        ));
-    }
     run
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::*;
 use crate::metrics::timeline::new_histogram;
-use crate::metrics::{OperationHistograms, SummaryRow, TimelineRow};
+use crate::metrics::{OperationHistograms, RunFacts, SummaryRow, TimelineRow};
 
 /// A shard whose `list` operation saw `samples` (µs), `n429` of them 429s, all at `second`.
 fn shard(i: u64, n: u64, start: &str, samples: &[u64], n429: u64, second: u64) -> Input {
@@ -26,21 +26,18 @@ fn shard(i: u64, n: u64, start: &str, samples: &[u64], n429: u64, second: u64) -
         first_429_s: (n429 > 0).then_some(second as f64 + 0.5),
         ..SummaryRow::default()
     };
-    let run = [
-        ("scenario", "s"),
-        ("seed", "123"),
-        ("start", start),
-        ("duration_s", "10.000"),
-        ("planned_arrivals", "9"),
-        ("tier", "free"),
-        ("base_seed", "7"),
-        ("scenario_sha256", "abc"),
-    ];
-    let mut run: Vec<(String, String)> = run
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    run.push(("shard".into(), format!("{i}/{n}")));
+    let run = RunFacts {
+        scenario: Some("s".into()),
+        seed: Some(123),
+        start: Some(start.into()),
+        duration_s: Some(10.0),
+        planned_arrivals: Some(9),
+        tier: Some("free".into()),
+        base_seed: Some(7),
+        scenario_sha256: Some("abc".into()),
+        shard: Some(Shard { index: i, count: n }),
+        ..RunFacts::default()
+    };
     Input {
         dir: PathBuf::from(format!("shard{i}")),
         snapshot: Snapshot {
@@ -116,35 +113,49 @@ fn percentiles_are_those_of_the_union_and_counts_conserve() {
     assert_eq!(seconds, vec![(0, 100), (1, 50), (3, 5)]);
     assert_eq!(s.timeline.iter().map(|t| t.scheduled).sum::<u64>(), 158);
 
-    let fact = |k: &str| value(s, k).unwrap_or_default().to_string();
+    let pairs = s.run.to_pairs();
+    let fact = |k: &str| {
+        let found = pairs.iter().find(|(key, _)| key == k);
+        found.map(|(_, v)| v.clone()).unwrap_or_default()
+    };
     assert_eq!(fact("shards_merged"), "0/3 1/3 2/3");
     assert_eq!(fact("planned_arrivals"), "27");
     assert_eq!(fact("seed"), "7");
     assert_eq!(fact("duration_s"), "12.600");
     assert!(fact("shard:2/3").starts_with("shard2 (start 2026-11-28T10:00:02.600Z"));
-    assert!(value(s, "shard").is_none());
+    assert!(s.run.shard.is_none() && pairs.iter().all(|(k, _)| k != "shard"));
 }
 
 #[test]
 fn refuses_shards_of_other_runs_and_duplicates_and_warns_about_gaps() {
     let t = "2026-11-28T10:00:00Z";
-    let with = |key: &str, v: &str| {
+    let with = |change: fn(&mut RunFacts)| {
         let mut i = shard(1, 3, t, &[5], 0, 0);
-        for (k, val) in &mut i.snapshot.run {
-            if k == key {
-                *val = v.to_string();
-            }
-        }
+        change(&mut i.snapshot.run);
         i
     };
-    for (key, v, says) in [
-        ("scenario_sha256", "other", "`scenario_sha256`"),
-        ("scenario", "other", "`scenario`"),
-        ("base_seed", "8", "`base_seed`"),
-        ("tier", "essentials", "`tier`"),
-        ("shard", "1/4", "`shard_count`"),
-    ] {
-        let e = merge(&[shard(0, 3, t, &[5], 0, 0), with(key, v)])
+    type Change = fn(&mut RunFacts);
+    let cases: [(&str, Change, &str); 5] = [
+        (
+            "scenario_sha256",
+            |r| r.scenario_sha256 = Some("other".into()),
+            "`scenario_sha256`",
+        ),
+        (
+            "scenario",
+            |r| r.scenario = Some("other".into()),
+            "`scenario`",
+        ),
+        ("base_seed", |r| r.base_seed = Some(8), "`base_seed`"),
+        ("tier", |r| r.tier = Some("essentials".into()), "`tier`"),
+        (
+            "shard",
+            |r| r.shard = Some(Shard { index: 1, count: 4 }),
+            "`shard_count`",
+        ),
+    ];
+    for (key, change, says) in cases {
+        let e = merge(&[shard(0, 3, t, &[5], 0, 0), with(change)])
             .err()
             .unwrap();
         assert!(e.to_string().contains(says), "{key}: {e}");
@@ -152,7 +163,7 @@ fn refuses_shards_of_other_runs_and_duplicates_and_warns_about_gaps() {
     let dup = merge(&[shard(0, 3, t, &[5], 0, 0), shard(0, 3, t, &[6], 0, 0)]).err();
     assert!(matches!(dup, Some(MergeError::Duplicate { .. })));
     let mut plain = shard(0, 3, t, &[5], 0, 0);
-    plain.snapshot.run.retain(|(k, _)| k != "shard");
+    plain.snapshot.run.shard = None;
     assert!(matches!(
         merge(&[plain]).err(),
         Some(MergeError::NotAShard { .. })
@@ -165,4 +176,23 @@ fn refuses_shards_of_other_runs_and_duplicates_and_warns_about_gaps() {
         "{:?}",
         gap.warnings
     );
+}
+
+#[test]
+fn a_shard_value_that_does_not_parse_is_named() {
+    let t = "2026-11-28T10:00:00Z";
+    let mut bad_shard = shard(0, 3, t, &[5], 0, 0);
+    let mut pairs = bad_shard.snapshot.run.to_pairs();
+    for (k, v) in &mut pairs {
+        if k == "shard" {
+            *v = "3of3".into();
+        }
+    }
+    bad_shard.snapshot.run = RunFacts::from_pairs(pairs);
+    let e = merge(&[bad_shard]).err().unwrap().to_string();
+    assert!(e.contains("`shard` = \"3of3\" is not valid"), "{e}");
+    let mut no_duration = shard(0, 3, t, &[5], 0, 0);
+    no_duration.snapshot.run.duration_s = None;
+    let e = merge(&[no_duration]).err().unwrap().to_string();
+    assert!(e.contains("`duration_s` = \"\" is not valid"), "{e}");
 }
