@@ -10,16 +10,15 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::header::{ACCEPT, HeaderValue};
+use hyper::{HeaderMap, Method, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tokio::time::{Instant, timeout_at};
 
 use super::ratelimit;
-use super::request::Request;
-use super::send::{Reply, chain_kind};
-use crate::metrics::{Outcome, TransportKind};
+use super::reply::{Reply, body_kind, chain_kind};
+use crate::metrics::TransportKind;
 use crate::scenario::HttpPlan;
 
 #[derive(Clone)]
@@ -41,56 +40,39 @@ impl Direct {
         }
     }
 
-    pub async fn send(&self, req: Request, uri: hyper::Uri, keep_body: bool) -> Reply {
-        let mut r = hyper::Request::new(Full::new(req.body.unwrap_or_default()));
-        *r.method_mut() = req.method;
+    /// `headers` already hold everything sent (the template added `accept`).
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        keep_body: bool,
+    ) -> Reply {
+        let mut r = hyper::Request::new(Full::new(body.unwrap_or_default()));
+        *r.method_mut() = method;
         *r.uri_mut() = uri;
-        *r.headers_mut() = req.headers;
-        // reqwest's default, so both paths send the same headers.
-        r.headers_mut()
-            .entry(ACCEPT)
-            .or_insert(HeaderValue::from_static("*/*"));
+        *r.headers_mut() = headers;
         let deadline = Instant::now() + self.timeout;
         let response = match timeout_at(deadline, self.client.request(r)).await {
-            Err(_) => return transport(TransportKind::Timeout),
+            Err(_) => return Reply::transport(TransportKind::Timeout),
             Ok(Err(e)) => {
                 let kind = chain_kind(std::error::Error::source(&e)).unwrap_or(if e.is_connect() {
                     TransportKind::Connect
                 } else {
                     TransportKind::Other
                 });
-                return transport(kind);
+                return Reply::transport(kind);
             }
             Ok(Ok(r)) => r,
         };
         let status = response.status().as_u16();
         let rate = ratelimit::parse(response.headers(), SystemTime::now());
-        let outcome = match timeout_at(deadline, response.into_body().collect()).await {
+        let body = match timeout_at(deadline, response.into_body().collect()).await {
             Err(_) => Err(TransportKind::Timeout),
-            Ok(Err(e)) => Err(match chain_kind(Some(&e)) {
-                Some(k @ (TransportKind::Timeout | TransportKind::Reset)) => k,
-                _ => TransportKind::Body,
-            }),
+            Ok(Err(e)) => Err(body_kind(chain_kind(Some(&e)))),
             Ok(Ok(body)) => Ok(body.to_bytes()),
         };
-        match outcome {
-            Ok(body) => Reply {
-                outcome: Some(Outcome::Http(status)),
-                rate,
-                body: keep_body.then_some(body),
-            },
-            Err(kind) => Reply {
-                outcome: Some(Outcome::Transport(kind)),
-                rate,
-                body: None,
-            },
-        }
-    }
-}
-
-fn transport(kind: TransportKind) -> Reply {
-    Reply {
-        outcome: Some(Outcome::Transport(kind)),
-        ..Reply::default()
+        Reply::answered(status, rate, body, keep_body)
     }
 }
