@@ -9,7 +9,9 @@
 //! are. Does not send anything and knows no client.
 
 use bytes::Bytes;
-use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue,
+};
 use hyper::{Method, Uri};
 use reqwest::Url;
 
@@ -173,11 +175,23 @@ impl Template {
     }
 
     /// Ends the build: `Accept: */*` unless given (reqwest's default, so both HTTP paths send
-    /// the same headers).
+    /// the same headers); on the direct path then `Host` unless given, as hyper-util's and
+    /// reqwest's clients add it (the port only when not 80).
     pub fn done(mut self) -> Self {
         self.headers
             .entry(ACCEPT)
             .or_insert(HeaderValue::from_static("*/*"));
+        if let Dest::Direct(uri) = &self.dest
+            && let Some(host) = uri.host()
+        {
+            let value = match uri.port_u16() {
+                Some(80) | None => host.to_string(),
+                Some(port) => format!("{host}:{port}"),
+            };
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                self.headers.entry(HOST).or_insert(v);
+            }
+        }
         self
     }
 
@@ -299,7 +313,14 @@ mod tests {
             })
             .unwrap_or_else(|| panic!("prepared"));
         let names: Vec<&str> = p.headers.keys().map(|k| k.as_str()).collect();
-        assert_eq!(names, ["x-a", "authorization", "content-type", "accept"]);
+        assert_eq!(
+            names,
+            ["x-a", "authorization", "content-type", "accept", "host"]
+        );
+        assert_eq!(
+            p.headers.get(HOST).map(|v| v.as_bytes()),
+            Some(&b"127.0.0.1:4000"[..])
+        );
         let auth = p
             .headers
             .get(AUTHORIZATION)
