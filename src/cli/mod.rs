@@ -304,6 +304,14 @@ impl CliError {
             exit: Exit::Failed,
         }
     }
+    /// The engine did not start (nothing was sent): a request of the scenario that cannot be
+    /// built is bad input (exit 2), anything else a failure (exit 1).
+    pub fn engine(e: &crate::engine::EngineError, message: impl std::fmt::Display) -> Self {
+        match e {
+            crate::engine::EngineError::Template { .. } => Self::usage(message),
+            _ => Self::failed(message),
+        }
+    }
 }
 
 pub(crate) type CliResult = Result<Exit, CliError>;

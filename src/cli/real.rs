@@ -214,8 +214,12 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
         client_credentials,
         ca_pem,
     };
-    let outcome = engine::run(&plan, &target(&rp), options)
-        .map_err(|e| CliError::failed(format!("the run could not start: {e}; nothing was sent")))?;
+    let outcome = engine::run(&plan, &target(&rp), options).map_err(|e| {
+        CliError::engine(
+            &e,
+            format!("the run could not start: {e}; nothing was sent"),
+        )
+    })?;
     let rejected = matches!(outcome.stop_reason, StopReason::CredentialsRejected { .. });
     let mut snapshot = outcome.snapshot;
     add_facts(&mut snapshot.run, &plan, &rp, &caps, tier.as_ref());

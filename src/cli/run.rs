@@ -88,7 +88,8 @@ pub(crate) fn execute(
     };
     let result = engine::run(plan, &target, options);
     sim.shutdown();
-    let outcome = result.map_err(|e| CliError::failed(format!("the run could not start: {e}")))?;
+    let outcome =
+        result.map_err(|e| CliError::engine(&e, format!("the run could not start: {e}")))?;
 
     let mut snapshot = outcome.snapshot;
     add_tier_facts(&mut snapshot.run, plan, tier, sp.month_to_date_tokens);

@@ -23,11 +23,12 @@ use super::ctx::Ctx;
 use super::pick::Pick;
 use super::stop::StopReason;
 use super::worker::{self, Job};
+use crate::ops::Transport;
 
 /// Starts `concurrency` loops for phase `phase`, which end at `end` (run time).
 /// `sent` counts requests handed out over the whole run, for `stop.max_requests`.
-pub fn spawn(
-    ctx: &Rc<Ctx>,
+pub fn spawn<T: Transport + 'static>(
+    ctx: &Rc<Ctx<T>>,
     phase: usize,
     concurrency: usize,
     end: Instant,
@@ -46,7 +47,13 @@ pub fn spawn(
         .collect()
 }
 
-async fn run_loop(ctx: Rc<Ctx>, pick: Rc<Pick>, end: Instant, sent: Rc<Cell<u64>>, seed: u64) {
+async fn run_loop<T: Transport>(
+    ctx: Rc<Ctx<T>>,
+    pick: Rc<Pick>,
+    end: Instant,
+    sent: Rc<Cell<u64>>,
+    seed: u64,
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     loop {
         let now = Instant::now();

@@ -1,6 +1,7 @@
-//! What every task of a run shares (single-threaded, behind `Rc`): the plan, the HTTP client,
-//! credentials, token strategy, retry policy, throttles, guards, the stop state and the sink.
-//! Counters are `Cell`s: one thread, no locks.
+//! What every task of a run shares (single-threaded, behind `Rc`): the plan, the transport and
+//! the operations' request templates (built once at start), credentials, token strategy, retry
+//! policy, throttles, guards, the stop state and the sink. Counters are `Cell`s: one thread, no
+//! locks.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -14,12 +15,18 @@ use super::sink::Sink;
 use super::stop::Stopper;
 use super::throttle::Throttles;
 use super::tokens::{TokenKey, Tokens};
-use crate::ops::Client;
+use crate::ops::{Base, Template};
 use crate::scenario::{OperationKind, RunPlan, Secret};
 
-pub struct Ctx {
+pub struct Ctx<T> {
     pub plan: RunPlan,
-    pub client: Client,
+    pub transport: Rc<T>,
+    /// The target's base URL (events build their requests at their time).
+    pub base: Base,
+    /// One request template per plan operation, by index.
+    pub templates: Vec<Template>,
+    /// The token each plan operation needs, by index.
+    pub keys: Vec<Option<TokenKey>>,
     pub credentials: Rc<Vec<(String, Secret)>>,
     pub management_audience: String,
     pub tokens: Tokens,
@@ -35,29 +42,26 @@ pub struct Ctx {
     pub deleted_grants: RefCell<HashMap<(usize, String), serde_json::Value>>,
 }
 
-impl Ctx {
-    /// The token an operation needs, if any.
-    pub fn token_key(&self, kind: &OperationKind) -> Option<TokenKey> {
-        match kind {
-            OperationKind::Management { client, .. } => Some(TokenKey {
-                client: *client,
-                audience: self.management_audience.clone(),
-                scope: None,
-            }),
-            OperationKind::Http {
-                bearer: Some(b), ..
-            } => Some(TokenKey {
-                client: b.client,
-                audience: b
-                    .audience
-                    .clone()
-                    .unwrap_or_else(|| self.management_audience.clone()),
-                scope: b.scope.clone(),
-            }),
-            _ => None,
-        }
+/// The token an operation needs, if any (`mgmt`: the Management API audience).
+pub fn token_key(kind: &OperationKind, mgmt: &str) -> Option<TokenKey> {
+    match kind {
+        OperationKind::Management { client, .. } => Some(TokenKey {
+            client: *client,
+            audience: mgmt.to_string(),
+            scope: None,
+        }),
+        OperationKind::Http {
+            bearer: Some(b), ..
+        } => Some(TokenKey {
+            client: b.client,
+            audience: b.audience.clone().unwrap_or_else(|| mgmt.to_string()),
+            scope: b.scope.clone(),
+        }),
+        _ => None,
     }
+}
 
+impl<T> Ctx<T> {
     pub fn finish_one(&self) {
         self.in_flight.set(self.in_flight.get().saturating_sub(1));
     }

@@ -12,14 +12,14 @@ use super::ctx::Ctx;
 use super::sink::Msg;
 use super::tokens::{FetchError, TokenKey};
 use crate::metrics::EventRow;
-use crate::ops::send::send;
+use crate::ops::{Fill, Transport, management, transport};
 use crate::scenario::{EventAction, EventPlan, Secret};
 
 fn enc(v: &str) -> String {
     form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
 
-async fn bearer(ctx: &Ctx, ev: &EventPlan) -> Result<Rc<Secret>, String> {
+async fn bearer<T>(ctx: &Ctx<T>, ev: &EventPlan) -> Result<Rc<Secret>, String> {
     let key = |client| TokenKey {
         client,
         audience: ctx.management_audience.clone(),
@@ -46,7 +46,7 @@ fn status_text(outcome: crate::metrics::Outcome) -> String {
     }
 }
 
-async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
+async fn execute<T: Transport>(ctx: &Ctx<T>, ev: &EventPlan) -> String {
     let Some((client_id, _)) = ctx.credentials.get(ev.client) else {
         return "failed: unknown client".into();
     };
@@ -58,18 +58,27 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
         .audience
         .clone()
         .unwrap_or_else(|| ctx.management_audience.clone());
-    let call = |method: &str, path: String, body: Option<String>| {
-        crate::ops::management::build(&ctx.client, method, &path, body.as_deref(), &token)
+    // Built at the event's time (the paths hold ids); one that cannot be built is the event's
+    // failure, nothing sent.
+    let call = async |method: &str, path: String, body: Option<String>, keep_body: bool| {
+        match management::template(&ctx.base, method, &path, body.as_deref()) {
+            Ok(t) => {
+                let fill = Fill {
+                    bearer: Some(&token),
+                };
+                Ok(transport::send(&*ctx.transport, &t, fill, keep_body).await)
+            }
+            Err(e) => Err(format!("failed: {e}")),
+        }
     };
     match ev.action {
         EventAction::RotateSecret => {
             // The reply holds the new secret: read and dropped, never kept or printed.
             let path = format!("/api/v2/clients/{}/rotate-secret", enc(client_id));
-            status_text(
-                send(&ctx.client, call("POST", path, None), false)
-                    .await
-                    .outcome(),
-            )
+            match call("POST", path, None, false).await {
+                Ok(reply) => status_text(reply.outcome),
+                Err(e) => e,
+            }
         }
         EventAction::DeleteGrant => {
             let path = format!(
@@ -77,9 +86,12 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
                 enc(client_id),
                 enc(&audience)
             );
-            let reply = send(&ctx.client, call("GET", path, None), true).await;
-            if !reply.outcome().is_ok() {
-                return format!("failed: finding the grant: {}", reply.outcome());
+            let reply = match call("GET", path, None, true).await {
+                Ok(reply) => reply,
+                Err(e) => return e,
+            };
+            if !reply.outcome.is_ok() {
+                return format!("failed: finding the grant: {}", reply.outcome);
             }
             let list: serde_json::Value = reply
                 .body
@@ -97,9 +109,10 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
             };
             let scope = grant.get("scope").cloned().unwrap_or_default();
             let path = format!("/api/v2/client-grants/{}", enc(id));
-            let outcome = send(&ctx.client, call("DELETE", path, None), false)
-                .await
-                .outcome();
+            let outcome = match call("DELETE", path, None, false).await {
+                Ok(reply) => reply.outcome,
+                Err(e) => return e,
+            };
             if outcome.is_ok() {
                 ctx.deleted_grants
                     .borrow_mut()
@@ -120,21 +133,16 @@ async fn execute(ctx: &Ctx, ev: &EventPlan) -> String {
                 "scope": scope,
             });
             let path = "/api/v2/client-grants".to_string();
-            status_text(
-                send(
-                    &ctx.client,
-                    call("POST", path, Some(body.to_string())),
-                    false,
-                )
-                .await
-                .outcome(),
-            )
+            match call("POST", path, Some(body.to_string()), false).await {
+                Ok(reply) => status_text(reply.outcome),
+                Err(e) => e,
+            }
         }
     }
 }
 
 /// Runs the plan's events at their times until the run stops.
-pub async fn run(ctx: Rc<Ctx>) {
+pub async fn run<T: Transport>(ctx: Rc<Ctx<T>>) {
     let mut events = ctx.plan.events.clone();
     events.sort_by_key(|e| e.at);
     for ev in events {

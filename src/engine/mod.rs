@@ -99,6 +99,12 @@ pub enum EngineError {
     Client(#[from] crate::ops::OpError),
     #[error("clients[{index}] (`{name}`) has no credentials: pass a (client_id, secret) for it")]
     MissingCredentials { index: usize, name: String },
+    /// A request that cannot be built (bad method, URL or header): nothing was sent.
+    #[error("{what}: {source}; fix it in the scenario")]
+    Template {
+        what: String,
+        source: crate::ops::TemplateError,
+    },
     #[error("the plan has no {0}")]
     Empty(&'static str),
 }

@@ -26,7 +26,7 @@ use super::tokens::{Cache, StaticToken, Tokens};
 use super::{EngineError, RunOptions, RunOutcome, Target, events, operations, worker};
 use crate::metrics::run_facts::ms_precision;
 use crate::metrics::{DropReason, EventRow, QuotaContext, Recorder, RunFacts, Shard};
-use crate::ops::{self, Client};
+use crate::ops::{self, Base, Http};
 use crate::scenario::{RunPlan, TokenStrategy};
 
 /// Runs `plan` against `target`; blocks until the run has ended and drained.
@@ -83,12 +83,14 @@ async fn run_local(
         .max()
         .unwrap_or(1)
         .max(1);
-    let client = Client::new(
+    let transport = Rc::new(Http::new(
         &target.base_url,
         &plan.http,
         pool,
         options.ca_pem.as_deref(),
-    )?;
+    )?);
+    let base = Base::new(&target.base_url);
+    let requests = operations::requests(&plan, &base, &mgmt, &options.client_credentials)?;
     let (op_meta, synthetic) = operations::table(&plan, &mgmt);
     let (sink, rx) = sink::channel();
     let stopper = Rc::new(Stopper::default());
@@ -104,7 +106,9 @@ async fn run_local(
     let started_at = SystemTime::now();
     let t0 = Instant::now();
     let fetcher = Rc::new(RecordingFetcher {
-        client: client.clone(),
+        transport: transport.clone(),
+        templates: Rc::new(requests.tokens),
+        base: base.clone(),
         credentials: credentials.clone(),
         format: plan.tokens.format,
         ops: Rc::new(synthetic),
@@ -152,7 +156,10 @@ async fn run_local(
         retry: Retry::from_plan(&plan.retry),
         throttles: Throttles::new(&plan),
         plan,
-        client,
+        transport,
+        base,
+        templates: requests.ops,
+        keys: requests.keys,
         credentials,
         management_audience: mgmt,
         tokens,

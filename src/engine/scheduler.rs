@@ -33,6 +33,7 @@ use super::sink::Msg;
 use super::stop::{StopReason, StopSignal};
 use super::worker::Job;
 use crate::metrics::DropReason;
+use crate::ops::Transport;
 
 /// The scheduler's tick.
 pub const TICK: Duration = Duration::from_millis(1);
@@ -51,15 +52,15 @@ pub fn refuse(now: Instant, intended: Instant, in_flight: usize, cap: usize) -> 
     }
 }
 
-pub struct Scheduler {
-    pub ctx: Rc<Ctx>,
+pub struct Scheduler<T> {
+    pub ctx: Rc<Ctx<T>>,
     pub jobs: async_channel::Sender<Job>,
     pub external: StopSignal,
     /// When the static token expires, if the strategy is `static` and it has an `exp`.
     pub static_expiry: Option<Instant>,
 }
 
-impl Scheduler {
+impl<T: Transport + 'static> Scheduler<T> {
     /// Runs until a stop condition; returns the elapsed time at the stop.
     pub async fn run(self) -> Duration {
         let ctx = &self.ctx;

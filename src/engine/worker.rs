@@ -16,7 +16,7 @@ use super::sink::Msg;
 use super::throttle::client_of;
 use super::tokens::FetchError;
 use crate::metrics::{DropReason, Outcome, Sample, TransportKind};
-use crate::ops::{self, RateInfo, ratelimit};
+use crate::ops::{self, Fill, RateInfo, Template, Transport, ratelimit};
 use crate::scenario::OperationKind;
 
 /// One arrival handed to a worker.
@@ -33,7 +33,7 @@ enum Attempt {
     Refused,
 }
 
-pub async fn worker(ctx: Rc<Ctx>, jobs: async_channel::Receiver<Job>, seed: u64) {
+pub async fn worker<T: Transport>(ctx: Rc<Ctx<T>>, jobs: async_channel::Receiver<Job>, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     while let Ok(job) = jobs.recv().await {
         if ctx.stopper.is_abandoned() {
@@ -46,9 +46,15 @@ pub async fn worker(ctx: Rc<Ctx>, jobs: async_channel::Receiver<Job>, seed: u64)
     }
 }
 
-async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
-    let key = ctx.token_key(kind);
-    let bearer = match &key {
+async fn attempt<T: Transport>(ctx: &Ctx<T>, op: usize, kind: &OperationKind) -> Attempt {
+    let (Some(template), Some(key)) = (ctx.templates.get(op), ctx.keys.get(op)) else {
+        // One per plan operation, built at start; never reached.
+        return Attempt::Done(
+            Outcome::Transport(TransportKind::Other),
+            RateInfo::default(),
+        );
+    };
+    let bearer = match key {
         Some(key) => match ctx.tokens.bearer(key).await {
             Ok(t) => Some(t),
             Err(FetchError::Refused) => return Attempt::Refused,
@@ -59,68 +65,36 @@ async fn attempt(ctx: &Ctx, kind: &OperationKind) -> Attempt {
         None => None,
     };
     let reply = match kind {
-        OperationKind::Token {
-            client,
-            audience,
-            scope,
-        } => {
-            let Some((client_id, secret)) = ctx.credentials.get(*client) else {
-                // Checked when the run starts; never reached.
-                return Attempt::Done(
-                    Outcome::Transport(TransportKind::Other),
-                    RateInfo::default(),
-                );
-            };
+        OperationKind::Token { .. } => {
             if !ctx.guard.take_token() {
                 return Attempt::Refused;
             }
-            let req = ops::token::TokenRequest {
-                client_id,
-                client_secret: secret,
-                audience: audience.as_deref().unwrap_or(&ctx.management_audience),
-                scope: scope.as_deref(),
-                format: ctx.plan.tokens.format,
-            };
-            let reply = ops::token::fetch(&ctx.client, &req).await.0;
-            ctx.guard.token_outcome(reply.outcome());
+            let reply = ops::token::fetch(&*ctx.transport, template).await.0;
+            ctx.guard.token_outcome(reply.outcome);
             reply
         }
-        OperationKind::Management {
-            method, path, body, ..
-        } => {
-            let Some(bearer) = bearer.as_ref() else {
-                return Attempt::Refused;
-            };
-            let rb = ops::management::build(&ctx.client, method, path, body.as_deref(), bearer);
-            ops::send::send(&ctx.client, rb, false).await
-        }
-        OperationKind::Http {
-            method,
-            url,
-            headers,
-            body,
-            ..
-        } => {
-            let rb = ops::http::build(
-                &ctx.client,
-                method,
-                url,
-                headers,
-                body.as_deref(),
-                bearer.as_deref(),
-            );
-            ops::send::send(&ctx.client, rb, false).await
+        OperationKind::Management { .. } if bearer.is_none() => return Attempt::Refused,
+        OperationKind::Management { .. } | OperationKind::Http { .. } => {
+            send(ctx, template, bearer.as_deref()).await
         }
     };
-    let outcome = reply.outcome();
-    if let (Outcome::Http(401), Some(key), Some(token)) = (outcome, &key, &bearer) {
+    let outcome = reply.outcome;
+    if let (Outcome::Http(401), Some(key), Some(token)) = (outcome, key, &bearer) {
         // The token stopped working before its time: one refresh, not a storm of 401s.
         ctx.tokens.reject(key, token);
     }
     Attempt::Done(outcome, reply.rate)
 }
 
-pub(super) async fn execute(ctx: &Ctx, job: Job, rng: &mut ChaCha8Rng) {
+async fn send<T: Transport>(
+    ctx: &Ctx<T>,
+    template: &Template,
+    bearer: Option<&crate::scenario::Secret>,
+) -> ops::Reply {
+    ops::transport::send(&*ctx.transport, template, Fill { bearer }, false).await
+}
+
+pub(super) async fn execute<T: Transport>(ctx: &Ctx<T>, job: Job, rng: &mut ChaCha8Rng) {
     let Some(op) = ctx.plan.operations.get(job.op) else {
         return;
     };
@@ -131,7 +105,7 @@ pub(super) async fn execute(ctx: &Ctx, job: Job, rng: &mut ChaCha8Rng) {
     // The previous attempt, reported once the next one is really sent.
     let mut previous: Option<(Outcome, RateInfo)> = None;
     let (outcome, rate) = loop {
-        let (outcome, rate) = match attempt(ctx, &op.kind).await {
+        let (outcome, rate) = match attempt(ctx, job.op, &op.kind).await {
             Attempt::Done(o, r) => (o, r),
             Attempt::Refused => match previous {
                 // A retry refused by the guard: the previous attempt is final.

@@ -1,96 +1,207 @@
-//! Plain HTTP to loopback (the embedded simulator, a local service, the benchmark's nginx) on
-//! hyper-util's pooled client, without reqwest's layers. Why: reqwest wraps every request in its
-//! redirect layer even with redirects off, which re-parses the URL (with IDNA) twice per request
-//! and clones the header map several times — 17 % of the generator's instructions per request
-//! in a callgrind profile (BENCHMARKS.md). HTTPS and every non-loopback host stay on reqwest, with
-//! its TLS roots and proxy handling. Same contract as reqwest's path: whole-request timeout,
-//! connect timeout, body read fully, errors sorted into the same transport kinds.
+//! Plain HTTP to loopback (the embedded simulator, a local service, the benchmark's nginx)
+//! straight on hyper's HTTP/1 connections, without reqwest's layers or hyper-util's pool. Why:
+//! reqwest wraps every request in its redirect layer even with redirects off, which re-parses the
+//! URL (with IDNA) twice per request and clones the header map several times (17 % of the
+//! generator's instructions per request), and hyper-util's legacy pool hashes its key with
+//! SipHash on every checkout and return and spawns a task per request to hand the connection
+//! back (≈ 20 % more) — callgrind profiles in BENCHMARKS.md. HTTPS and every non-loopback host
+//! stay on reqwest, with its TLS roots and proxy handling.
+//!
+//! The pool: idle connections per `host:port`, last in first out, at most `pool` per host (the
+//! worker count). A connection goes back only after its response body was read to the end; one
+//! the server closed is dropped at checkout. Same contract as hyper-util's client, which this
+//! replaces: whole-request timeout, connect timeout, `Host` from the URL (the template adds it),
+//! origin-form request line, a request the server never got on a reused connection tried again
+//! on the next one, errors sorted into the same transport kinds.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::header::{ACCEPT, HeaderValue};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use tokio::time::{Instant, timeout_at};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::http::uri::{Authority, PathAndQuery};
+use hyper::{HeaderMap, Method, Uri};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout, timeout_at};
 
 use super::ratelimit;
-use super::request::Request;
-use super::send::{Reply, chain_kind};
-use crate::metrics::{Outcome, TransportKind};
+use super::reply::{Reply, body_kind, chain_kind};
+use crate::metrics::TransportKind;
 use crate::scenario::HttpPlan;
+
+type Sender = SendRequest<Full<Bytes>>;
+
+struct Host {
+    authority: Authority,
+    idle: Vec<Sender>,
+}
 
 #[derive(Clone)]
 pub struct Direct {
-    client: Client<HttpConnector, Full<Bytes>>,
+    hosts: Rc<RefCell<Vec<Host>>>,
+    max_idle: usize,
+    connect_timeout: Duration,
     timeout: Duration,
+}
+
+/// The connection a request goes on: `reused` when it came from the pool.
+struct Checkout {
+    sender: Sender,
+    reused: bool,
 }
 
 impl Direct {
     pub fn new(plan: &HttpPlan, pool: usize) -> Self {
-        let mut http = HttpConnector::new();
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(plan.connect_timeout));
         Direct {
-            client: Client::builder(TokioExecutor::new())
-                .pool_max_idle_per_host(pool)
-                .build(http),
+            hosts: Rc::new(RefCell::new(Vec::new())),
+            max_idle: pool.max(1),
+            connect_timeout: plan.connect_timeout,
             timeout: plan.timeout,
         }
     }
 
-    pub async fn send(&self, req: Request, uri: hyper::Uri, keep_body: bool) -> Reply {
-        let mut r = hyper::Request::new(Full::new(req.body.unwrap_or_default()));
-        *r.method_mut() = req.method;
-        *r.uri_mut() = uri;
-        *r.headers_mut() = req.headers;
-        // reqwest's default, so both paths send the same headers.
-        r.headers_mut()
-            .entry(ACCEPT)
-            .or_insert(HeaderValue::from_static("*/*"));
-        let deadline = Instant::now() + self.timeout;
-        let response = match timeout_at(deadline, self.client.request(r)).await {
-            Err(_) => return transport(TransportKind::Timeout),
-            Ok(Err(e)) => {
-                let kind = chain_kind(std::error::Error::source(&e)).unwrap_or(if e.is_connect() {
-                    TransportKind::Connect
-                } else {
-                    TransportKind::Other
-                });
-                return transport(kind);
+    /// An idle connection to `authority` that is still open, if any.
+    fn idle(&self, authority: &Authority) -> Option<Sender> {
+        let mut hosts = self.hosts.borrow_mut();
+        let host = hosts.iter_mut().find(|h| h.authority == *authority)?;
+        while let Some(sender) = host.idle.pop() {
+            if !sender.is_closed() {
+                return Some(sender);
             }
-            Ok(Ok(r)) => r,
+        }
+        None
+    }
+
+    fn put(&self, authority: &Authority, sender: Sender) {
+        let mut hosts = self.hosts.borrow_mut();
+        match hosts.iter_mut().find(|h| h.authority == *authority) {
+            Some(host) if host.idle.len() < self.max_idle => host.idle.push(sender),
+            Some(_) => {}
+            None => hosts.push(Host {
+                authority: authority.clone(),
+                idle: vec![sender],
+            }),
+        }
+    }
+
+    async fn checkout(&self, authority: &Authority) -> Result<Checkout, TransportKind> {
+        while let Some(mut sender) = self.idle(authority) {
+            // Ready at once unless the connection is still finishing the previous response.
+            if sender.ready().await.is_ok() {
+                return Ok(Checkout {
+                    sender,
+                    reused: true,
+                });
+            }
+        }
+        let sender = self.connect(authority).await?;
+        Ok(Checkout {
+            sender,
+            reused: false,
+        })
+    }
+
+    /// A new connection (TCP_NODELAY, the plan's connect timeout), driven by its own task.
+    async fn connect(&self, authority: &Authority) -> Result<Sender, TransportKind> {
+        let host = authority.host();
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let port = authority.port_u16().unwrap_or(80);
+        let connect = async {
+            let mut last = None;
+            for addr in tokio::net::lookup_host((host, port)).await? {
+                match TcpStream::connect(addr).await {
+                    Ok(s) => return Ok(s),
+                    Err(e) => last = Some(e),
+                }
+            }
+            Err(last.unwrap_or_else(|| std::io::Error::other("no address")))
+        };
+        let stream = match timeout(self.connect_timeout, connect).await {
+            Err(_) => return Err(TransportKind::Timeout),
+            Ok(Err(e)) => return Err(chain_kind(Some(&e)).unwrap_or(TransportKind::Connect)),
+            Ok(Ok(s)) => s,
+        };
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| chain_kind(Some(&e)).unwrap_or(TransportKind::Connect))?;
+        tokio::spawn(conn);
+        Ok(sender)
+    }
+
+    /// `headers` already hold everything sent (the template added `accept` and `host`).
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        keep_body: bool,
+    ) -> Reply {
+        let deadline = Instant::now() + self.timeout;
+        match timeout_at(
+            deadline,
+            self.exchange(method, uri, headers, body, deadline),
+        )
+        .await
+        {
+            Err(_) => Reply::transport(TransportKind::Timeout),
+            Ok(Err(kind)) => Reply::transport(kind),
+            Ok(Ok((status, rate, body))) => Reply::answered(status, rate, body, keep_body),
+        }
+    }
+
+    /// Status, rate-limit headers and the body (or why it could not be read).
+    async fn exchange(
+        &self,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        deadline: Instant,
+    ) -> Result<(u16, ratelimit::RateInfo, Result<Bytes, TransportKind>), TransportKind> {
+        let Some(authority) = uri.authority().cloned() else {
+            return Err(TransportKind::Other);
+        };
+        let path = uri
+            .path_and_query()
+            .cloned()
+            .unwrap_or_else(|| PathAndQuery::from_static("/"));
+        let mut r = hyper::Request::new(Full::new(body.unwrap_or_default()));
+        *r.method_mut() = method;
+        *r.uri_mut() = Uri::from(path);
+        *r.headers_mut() = headers;
+        let (response, sender) = loop {
+            let Checkout { mut sender, reused } = self.checkout(&authority).await?;
+            match sender.try_send_request(r).await {
+                Ok(response) => break (response, sender),
+                Err(mut e) => match e.take_message() {
+                    // Never written: the server closed that idle connection; try the next.
+                    Some(again) if reused => r = again,
+                    _ => {
+                        let e = e.into_error();
+                        return Err(chain_kind(Some(&e)).unwrap_or(TransportKind::Other));
+                    }
+                },
+            }
         };
         let status = response.status().as_u16();
         let rate = ratelimit::parse(response.headers(), SystemTime::now());
-        let outcome = match timeout_at(deadline, response.into_body().collect()).await {
+        let body = match timeout_at(deadline, response.into_body().collect()).await {
             Err(_) => Err(TransportKind::Timeout),
-            Ok(Err(e)) => Err(match chain_kind(Some(&e)) {
-                Some(k @ (TransportKind::Timeout | TransportKind::Reset)) => k,
-                _ => TransportKind::Body,
-            }),
+            Ok(Err(e)) => Err(body_kind(chain_kind(Some(&e)))),
             Ok(Ok(body)) => Ok(body.to_bytes()),
         };
-        match outcome {
-            Ok(body) => Reply {
-                outcome: Some(Outcome::Http(status)),
-                rate,
-                body: keep_body.then_some(body),
-            },
-            Err(kind) => Reply {
-                outcome: Some(Outcome::Transport(kind)),
-                rate,
-                body: None,
-            },
+        if body.is_ok() && !sender.is_closed() {
+            // The next checkout waits, if need be, for the connection to finish this exchange.
+            self.put(&authority, sender);
         }
-    }
-}
-
-fn transport(kind: TransportKind) -> Reply {
-    Reply {
-        outcome: Some(Outcome::Transport(kind)),
-        ..Reply::default()
+        Ok((status, rate, body))
     }
 }

@@ -1,30 +1,26 @@
 //! Any request to an absolute or target-relative URL, with headers, a body and an optional
 //! bearer token (for custom APIs and other rate-limited services).
 
-use super::request::Request;
-use super::send::Client;
-use crate::scenario::Secret;
+use super::template::{Base, Template, TemplateError};
 
-/// Builds the request; `None` if the method or a header is invalid.
-pub fn build(
-    client: &Client,
+/// The request's template; `bearer`: each request carries a bearer token, filled per request.
+pub fn template(
+    base: &Base,
     method: &str,
     url: &str,
     headers: &[(String, String)],
     body: Option<&str>,
-    bearer: Option<&Secret>,
-) -> Option<Request> {
-    let mut rb = client.request(method, url)?;
+    bearer: bool,
+) -> Result<Template, TemplateError> {
+    let mut t = Template::new(base, method, url)?;
     for (k, v) in headers {
-        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes()).ok()?;
-        let value = reqwest::header::HeaderValue::from_str(v).ok()?;
-        rb = rb.header(name, value);
+        t = t.header(k, v)?;
     }
-    if let Some(bearer) = bearer {
-        rb = rb.bearer_auth(bearer.expose());
+    if bearer {
+        t = t.with_bearer();
     }
     if let Some(body) = body {
-        rb = rb.body(body.to_string());
+        t = t.body(body.to_string());
     }
-    Some(rb)
+    Ok(t.done())
 }

@@ -1,22 +1,17 @@
 //! A Management API call (`/api/v2/...`) with a Management-audience bearer token.
 
-use super::request::Request;
-use super::send::Client;
-use crate::scenario::Secret;
+use super::template::{Base, Template, TemplateError};
 
-/// Builds the request; `None` if the method is not a valid HTTP method.
-pub fn build(
-    client: &Client,
+/// The call's template: the bearer filled per request, a JSON body when given.
+pub fn template(
+    base: &Base,
     method: &str,
     path: &str,
     body: Option<&str>,
-    bearer: &Secret,
-) -> Option<Request> {
-    let mut rb = client.request(method, path)?.bearer_auth(bearer.expose());
+) -> Result<Template, TemplateError> {
+    let mut t = Template::new(base, method, path)?.with_bearer();
     if let Some(body) = body {
-        rb = rb
-            .header("content-type", "application/json")
-            .body(body.to_string());
+        t = t.content_type("application/json").body(body.to_string());
     }
-    Some(rb)
+    Ok(t.done())
 }

@@ -1,20 +1,26 @@
-//! The HTTP operations (token, management, http) on one shared client (reqwest, or hyper-util
-//! for plain HTTP to loopback): how each request
-//! is built ([`token`], [`management`], [`http`]), how it is sent and classified ([`send`]) and
-//! how rate-limit headers are read ([`ratelimit`]). Knows nothing of pacing, retries or tokens'
-//! lifetimes (that is the engine); a failed request is an [`crate::metrics::Outcome`], not an error.
+//! The HTTP operations (token, management, http): how each request is built once as a
+//! [`Template`] ([`token`], [`management`], [`http`], on [`template`]), the [`Transport`] seam
+//! that sends a prepared request and answers a [`Reply`] ([`transport`], [`reply`]), its HTTP
+//! implementation over sockets ([`send`]: reqwest, or hyper-util for plain HTTP to loopback in
+//! [`direct`]) and how rate-limit headers are read ([`ratelimit`]). Knows nothing of pacing,
+//! retries or tokens' lifetimes (that is the engine); a failed request is an
+//! [`crate::metrics::Outcome`], not an error.
 
 pub mod direct;
 pub mod http;
 pub mod management;
 pub mod ratelimit;
-pub mod request;
+pub mod reply;
 pub mod send;
+pub mod template;
 pub mod token;
+pub mod transport;
 
 pub use ratelimit::RateInfo;
-pub use request::Request;
-pub use send::{Client, Reply};
+pub use reply::Reply;
+pub use send::Http;
+pub use template::{Base, Fill, Prepared, Template, TemplateError};
+pub use transport::Transport;
 
 /// Building the client failed (bad TLS setup, bad base URL...): the run cannot start.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use super::send::{Client, Reply, send};
+use super::reply::Reply;
+use super::template::{Base, Fill, Template, TemplateError};
+use super::transport::{self, Transport};
 use crate::metrics::{Outcome, TransportKind};
 use crate::scenario::{Secret, TokenFormat};
 
@@ -68,22 +70,27 @@ pub fn parse_issued(body: &[u8]) -> Option<Issued> {
     })
 }
 
-/// Sends the request. A 2xx whose body holds no token is a `body` error.
-pub async fn fetch(client: &Client, req: &TokenRequest<'_>) -> (Reply, Option<Issued>) {
+/// The request's template (`POST /oauth/token`, the credentials in the body), built once per
+/// operation or cache key.
+pub fn template(base: &Base, req: &TokenRequest<'_>) -> Result<Template, TemplateError> {
     let (text, content_type) = body(req);
-    let rb = client
-        .request("POST", "/oauth/token")
-        .map(|rb| rb.header("content-type", content_type).body(text));
-    let mut reply = send(client, rb, true).await;
-    let issued = match reply.outcome {
-        Some(o) if o.is_ok() => {
-            let issued = reply.body.as_deref().and_then(parse_issued);
-            if issued.is_none() {
-                reply.outcome = Some(Outcome::Transport(TransportKind::Body));
-            }
-            issued
+    Ok(Template::new(base, "POST", "/oauth/token")?
+        .content_type(content_type)
+        .body(text)
+        .done())
+}
+
+/// Sends the request. A 2xx whose body holds no token is a `body` error.
+pub async fn fetch<T: Transport>(transport: &T, template: &Template) -> (Reply, Option<Issued>) {
+    let mut reply = transport::send(transport, template, Fill::default(), true).await;
+    let issued = if reply.outcome.is_ok() {
+        let issued = reply.body.as_deref().and_then(parse_issued);
+        if issued.is_none() {
+            reply.outcome = Outcome::Transport(TransportKind::Body);
         }
-        _ => None,
+        issued
+    } else {
+        None
     };
     reply.body = None;
     (reply, issued)

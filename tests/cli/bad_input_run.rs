@@ -80,3 +80,50 @@ fn an_out_folder_that_cannot_be_made_is_exit_2_and_nothing_sent() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains(&out.display().to_string()), "{stderr}");
 }
+
+/// A request that cannot be built (here a header name with a space, which the scenario's
+/// shape allows) is refused when the engine starts, naming the operation and the header, before
+/// any request — not even the token operation's, which would go to this target — is sent.
+#[test]
+fn a_request_that_cannot_be_built_is_exit_2_naming_the_operation_and_nothing_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = target.local_addr().unwrap().to_string();
+    let path = scenario(
+        tmp.path(),
+        &addr,
+        "[[operations]]\nname = \"orders\"\nkind = \"http\"\nurl = \"/orders\"\nheaders = { \"x bad\" = \"secret-never-shown\" }\n[[phases]]\nduration = \"2s\"\nrate = 5\n",
+    );
+    let (code, stderr) = refused(&target, &path, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("operations[1] (`orders`)")
+            && stderr.contains("header name \"x bad\"")
+            && stderr.contains("fix it in the scenario"),
+        "{stderr}"
+    );
+}
+
+/// The same on the embedded simulated tenant: a URL that does not parse (a space in the path)
+/// pointed at this listener is exit 2 before anything is sent, and the listener sees nothing.
+#[test]
+fn a_url_that_does_not_parse_is_exit_2_on_the_simulated_tenant_and_nothing_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = target.local_addr().unwrap().to_string();
+    let path = tmp.path().join("bad-url.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"bad-url\"\n[[operations]]\nname = \"ok\"\nkind = \"http\"\nurl = \"http://{addr}/fine\"\n[[operations]]\nname = \"spaced\"\nkind = \"http\"\nurl = \"http://{addr}/a b\"\n[[phases]]\nduration = \"2s\"\nrate = 5\n"
+        ),
+    )
+    .unwrap();
+    let (code, stderr) = refused(&target, &path, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("operations[1] (`spaced`)")
+            && stderr.contains(&format!("url \"http://{addr}/a b\" is not a valid URL")),
+        "{stderr}"
+    );
+}

@@ -12,7 +12,7 @@ use super::{FetchError, FetchFuture, Fetcher, Fresh, TokenKey};
 use crate::engine::guard::Guard;
 use crate::engine::sink::{Msg, Sink};
 use crate::metrics::{Outcome, Sample, TokenFailure, TransportKind};
-use crate::ops::{Client, token};
+use crate::ops::{Base, Template, Transport, token};
 use crate::scenario::{Secret, TokenFormat};
 
 /// Name of the synthetic operation that records token fetches for `audience`.
@@ -20,9 +20,12 @@ pub fn synthetic_name(audience: &str) -> String {
     format!("token:{audience}")
 }
 
-#[derive(Clone)]
-pub struct RecordingFetcher {
-    pub client: Client,
+pub struct RecordingFetcher<T> {
+    pub transport: Rc<T>,
+    /// The token request of every key the run may fetch, built at start.
+    pub templates: Rc<HashMap<TokenKey, Template>>,
+    /// For a key not built at start (never, when the plan is the run's): built on demand.
+    pub base: Base,
     /// (client_id, secret) per plan client. The engine keeps the secret it started with: after a
     /// rotate-secret event the fleet still holds the old one, as in real life.
     pub credentials: Rc<Vec<(String, Secret)>>,
@@ -45,10 +48,29 @@ pub fn failure_of(outcome: Outcome) -> TokenFailure {
     }
 }
 
-impl RecordingFetcher {
+impl<T> Clone for RecordingFetcher<T> {
+    fn clone(&self) -> Self {
+        RecordingFetcher {
+            transport: self.transport.clone(),
+            templates: self.templates.clone(),
+            base: self.base.clone(),
+            credentials: self.credentials.clone(),
+            format: self.format,
+            ops: self.ops.clone(),
+            sink: self.sink.clone(),
+            guard: self.guard.clone(),
+            t0: self.t0,
+            cache_skew: self.cache_skew,
+        }
+    }
+}
+
+impl<T: Transport> RecordingFetcher<T> {
     async fn run(self, key: TokenKey) -> Result<Fresh, FetchError> {
         let RecordingFetcher {
-            client,
+            transport,
+            templates,
+            base,
             credentials,
             format,
             ops,
@@ -63,6 +85,28 @@ impl RecordingFetcher {
                 TransportKind::Other,
             )));
         };
+        let built;
+        let template = match templates.get(&key) {
+            Some(t) => t,
+            None => {
+                let req = token::TokenRequest {
+                    client_id,
+                    client_secret: secret,
+                    audience: &key.audience,
+                    scope: key.scope.as_deref(),
+                    format,
+                };
+                built = token::template(&base, &req);
+                match &built {
+                    Ok(t) => t,
+                    Err(_) => {
+                        return Err(FetchError::Failed(TokenFailure::Transport(
+                            TransportKind::Other,
+                        )));
+                    }
+                }
+            }
+        };
         if !guard.take_token() {
             return Err(FetchError::Refused);
         }
@@ -71,17 +115,10 @@ impl RecordingFetcher {
         if let Some(op) = op {
             sink.dispatched(op, intended);
         }
-        let req = token::TokenRequest {
-            client_id,
-            client_secret: secret,
-            audience: &key.audience,
-            scope: key.scope.as_deref(),
-            format,
-        };
-        let (reply, issued) = token::fetch(&client, &req).await;
+        let (reply, issued) = token::fetch(&*transport, template).await;
         let took = start.elapsed();
         guard.saw(&reply.rate);
-        let outcome = reply.outcome();
+        let outcome = reply.outcome;
         guard.token_outcome(outcome);
         if let Some(op) = op {
             sink.send(Msg::Done(Sample {
@@ -116,7 +153,7 @@ impl RecordingFetcher {
     }
 }
 
-impl Fetcher for RecordingFetcher {
+impl<T: Transport + 'static> Fetcher for RecordingFetcher<T> {
     fn fetch(&self, key: &TokenKey) -> FetchFuture {
         Box::pin(self.clone().run(key.clone()))
     }

@@ -1,0 +1,108 @@
+//! What a sent request came back as ([`Reply`]: outcome, rate-limit headers, the body when
+//! asked), and the sorting of transport errors into the `statuses.csv` error kinds. A leaf: every
+//! transport ([`super::direct`], [`super::send`], any later one) builds its replies here, so
+//! they classify alike and import nothing of each other.
+
+use std::error::Error as _;
+
+use bytes::Bytes;
+
+use super::ratelimit::RateInfo;
+use crate::metrics::{Outcome, TransportKind};
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub outcome: Outcome,
+    pub rate: RateInfo,
+    /// Only when asked for (token responses, events); other bodies are read and dropped.
+    pub body: Option<Bytes>,
+}
+
+impl Reply {
+    /// A request that failed before any response: no status, no headers.
+    pub fn transport(kind: TransportKind) -> Self {
+        Reply {
+            outcome: Outcome::Transport(kind),
+            rate: RateInfo::default(),
+            body: None,
+        }
+    }
+
+    /// A response whose status and headers came, with its body read (or failed to read).
+    pub fn answered(
+        status: u16,
+        rate: RateInfo,
+        body: Result<Bytes, TransportKind>,
+        keep_body: bool,
+    ) -> Self {
+        match body {
+            Ok(body) => Reply {
+                outcome: Outcome::Http(status),
+                rate,
+                body: keep_body.then_some(body),
+            },
+            Err(kind) => Reply {
+                outcome: Outcome::Transport(kind),
+                rate,
+                body: None,
+            },
+        }
+    }
+}
+
+/// Sorts a reqwest error into the `statuses.csv` error kinds.
+pub fn kind_of(e: &reqwest::Error) -> TransportKind {
+    if e.is_timeout() {
+        return TransportKind::Timeout;
+    }
+    if let Some(kind) = chain_kind(e.source()) {
+        return kind;
+    }
+    if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_body() || e.is_decode() {
+        TransportKind::Body
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// A body read that failed after the status came: a timeout or a reset as such, anything else
+/// a `body` error.
+pub fn body_kind(kind: Option<TransportKind>) -> TransportKind {
+    match kind {
+        Some(k @ (TransportKind::Timeout | TransportKind::Reset)) => k,
+        _ => TransportKind::Body,
+    }
+}
+
+/// The transport kind an error chain shows (an I/O error or hyper's own), if any; shared by the
+/// reqwest and the direct path so both sort errors alike.
+pub fn chain_kind(mut source: Option<&(dyn std::error::Error + 'static)>) -> Option<TransportKind> {
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            match io.kind() {
+                TimedOut => return Some(TransportKind::Timeout),
+                ConnectionRefused | AddrNotAvailable | HostUnreachable | NetworkUnreachable => {
+                    return Some(TransportKind::Connect);
+                }
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                    return Some(TransportKind::Reset);
+                }
+                _ => {}
+            }
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                return Some(TransportKind::Reset);
+            }
+            if h.is_timeout() {
+                return Some(TransportKind::Timeout);
+            }
+        }
+        source = s.source();
+    }
+    None
+}
