@@ -102,7 +102,7 @@ pub(super) fn render(plan: &RunPlan) -> String {
         .iter()
         .map(|v| (v.name.clone(), v.generator.clone()))
         .collect();
-    let mut feed = match Feed::open(&files, vars, plan.seed) {
+    let mut feed = match Feed::open(&files, vars, plan.seed, None) {
         Ok(f) => f,
         Err(e) => {
             let _ = writeln!(s, "  (no sample: {e})");
@@ -146,8 +146,15 @@ pub(super) fn render(plan: &RunPlan) -> String {
             };
             let mut parts = Vec::new();
             for (key, t) in &fields {
+                let url = matches!(key.as_str(), "path" | "url");
                 let mut text = String::new();
-                if t.fill(|h| values.get(h), &mut text).is_err() {
+                if url {
+                    // As sent: each value percent-encoded.
+                    match crate::ops::holes::fill_url(t, &values) {
+                        Some(t) => text = t,
+                        None => continue,
+                    }
+                } else if t.fill(|h| values.get(h), &mut text).is_err() {
                     continue;
                 }
                 parts.push(match key.as_str() {

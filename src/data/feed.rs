@@ -45,6 +45,10 @@ pub struct Values {
 }
 
 impl Values {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Values { pairs }
+    }
+
     pub fn get(&self, hole: &str) -> Option<&str> {
         self.pairs
             .iter()
@@ -73,12 +77,13 @@ impl Feed {
         files: &[FileSource],
         vars: Vec<(String, Generator)>,
         seed: u64,
+        shard: Option<(u64, u64)>,
     ) -> Result<Self, DataError> {
         let mut rows = Vec::new();
         let mut columns = Vec::new();
         for (i, f) in files.iter().enumerate() {
             let rng = ChaCha8Rng::seed_from_u64(seed ^ (0xD47A_0000 + i as u64));
-            let r = Rows::open(&f.path, f.format, f.mode, rng)?;
+            let r = Rows::open(&f.path, f.format, f.mode, rng, shard)?;
             columns.push(r.columns().to_vec());
             rows.push(r);
         }
@@ -153,7 +158,7 @@ mod tests {
             mode: Mode::Once,
         }];
         let vars = vec![("n".to_string(), Generator::Sequence { start: 10, step: 1 })];
-        let mut feed = Feed::open(&files, vars, 1).unwrap_or_else(|e| panic!("{e}"));
+        let mut feed = Feed::open(&files, vars, 1, None).unwrap_or_else(|e| panic!("{e}"));
         let both = feed
             .needs(["users.user_id", "n", "users.name"])
             .unwrap_or_default();

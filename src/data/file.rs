@@ -264,15 +264,21 @@ pub struct Rows {
     window: Vec<Vec<String>>,
     rng: ChaCha8Rng,
     done: bool,
+    /// `(index, count)`: only rows r with r mod count == index (a shard's share).
+    shard: Option<(u64, u64)>,
+    /// Rows read in this pass over the file.
+    row: u64,
 }
 
 impl Rows {
-    /// Opens `path` (already [`check`]ed) for a run; `rng` orders [`Mode::Random`].
+    /// Opens `path` (already [`check`]ed) for a run; `rng` orders [`Mode::Random`]; with
+    /// `shard = Some((index, count))` only every count-th row from `index` is handed out.
     pub fn open(
         path: &Path,
         format: Format,
         mode: Mode,
         rng: ChaCha8Rng,
+        shard: Option<(u64, u64)>,
     ) -> Result<Self, DataError> {
         Ok(Rows {
             path: path.to_path_buf(),
@@ -282,6 +288,8 @@ impl Rows {
             window: Vec::new(),
             rng,
             done: false,
+            shard,
+            row: 0,
         })
     }
 
@@ -297,14 +305,14 @@ impl Rows {
         }
         match self.mode {
             Mode::Once => {
-                let row = self.reader.next_row()?;
+                let row = self.read()?;
                 self.done = row.is_none();
                 Ok(row)
             }
             Mode::Cycle => self.cycled(),
             Mode::Random => {
                 while self.window.len() < SHUFFLE_WINDOW {
-                    match self.reader.next_row()? {
+                    match self.read()? {
                         Some(row) => self.window.push(row),
                         None => break,
                     }
@@ -322,13 +330,28 @@ impl Rows {
         }
     }
 
+    /// The next row of this pass that is this shard's.
+    fn read(&mut self) -> Result<Option<Vec<String>>, DataError> {
+        loop {
+            let Some(row) = self.reader.next_row()? else {
+                return Ok(None);
+            };
+            let r = self.row;
+            self.row += 1;
+            if self.shard.is_none_or(|(index, count)| r % count == index) {
+                return Ok(Some(row));
+            }
+        }
+    }
+
     /// The next row in file order, from the top again at the end.
     fn cycled(&mut self) -> Result<Option<Vec<String>>, DataError> {
-        if let Some(row) = self.reader.next_row()? {
+        if let Some(row) = self.read()? {
             return Ok(Some(row));
         }
         self.reader = Reader::open(&self.path, self.format, &[])?;
-        let row = self.reader.next_row()?;
+        self.row = 0;
+        let row = self.read()?;
         self.done = row.is_none();
         Ok(row)
     }

@@ -32,14 +32,14 @@ fn csv_is_checked_and_read_in_each_mode() {
     assert_eq!(shape.rows, 3);
 
     let mut once =
-        Rows::open(&path, Format::Csv, Mode::Once, rng()).unwrap_or_else(|e| panic!("{e}"));
+        Rows::open(&path, Format::Csv, Mode::Once, rng(), None).unwrap_or_else(|e| panic!("{e}"));
     let got = take(&mut once, 10);
     assert_eq!(got.len(), 3);
     assert_eq!(got[1], ["auth0|2", "Bo, Jr"]);
     assert_eq!(once.next_row(), Ok(None));
 
     let mut cycle =
-        Rows::open(&path, Format::Csv, Mode::Cycle, rng()).unwrap_or_else(|e| panic!("{e}"));
+        Rows::open(&path, Format::Csv, Mode::Cycle, rng(), None).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<String> = take(&mut cycle, 7)
         .into_iter()
         .map(|r| r[0].clone())
@@ -52,8 +52,8 @@ fn csv_is_checked_and_read_in_each_mode() {
     );
 
     let draw = || {
-        let mut r =
-            Rows::open(&path, Format::Csv, Mode::Random, rng()).unwrap_or_else(|e| panic!("{e}"));
+        let mut r = Rows::open(&path, Format::Csv, Mode::Random, rng(), None)
+            .unwrap_or_else(|e| panic!("{e}"));
         take(&mut r, 300)
             .into_iter()
             .map(|r| r[0].clone())
@@ -81,8 +81,8 @@ fn json_lines_take_the_first_objects_keys() {
         check(&path, Format::JsonLines, &["user_id", "n"]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(shape.columns, ["n", "tags", "user_id"]);
     assert_eq!(shape.rows, 2);
-    let mut rows =
-        Rows::open(&path, Format::JsonLines, Mode::Once, rng()).unwrap_or_else(|e| panic!("{e}"));
+    let mut rows = Rows::open(&path, Format::JsonLines, Mode::Once, rng(), None)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         take(&mut rows, 5),
         [vec!["1", "[\"a\"]", "auth0|1"], vec!["2.5", "", "auth0|2"]]
@@ -202,13 +202,29 @@ fn large_files_stream() {
         Ok(50_000)
     );
     let mut r =
-        Rows::open(&path, Format::Csv, Mode::Random, rng()).unwrap_or_else(|e| panic!("{e}"));
+        Rows::open(&path, Format::Csv, Mode::Random, rng(), None).unwrap_or_else(|e| panic!("{e}"));
     let got = take(&mut r, 60_000);
     assert_eq!(got.len(), 60_000);
     assert!(r.window.len() <= SHUFFLE_WINDOW);
     let mut once =
-        Rows::open(&path, Format::Csv, Mode::Once, rng()).unwrap_or_else(|e| panic!("{e}"));
+        Rows::open(&path, Format::Csv, Mode::Once, rng(), None).unwrap_or_else(|e| panic!("{e}"));
     let all = take(&mut once, 60_000);
     assert_eq!(all.len(), 50_000);
     assert_eq!(all[49_999], ["auth0|49999"]);
+}
+
+#[test]
+fn shards_split_the_rows() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = write(tmp.path(), "n.csv", b"n\n0\n1\n2\n3\n4\n5\n6\n");
+    let mut all = Vec::new();
+    for index in 0..3 {
+        let mut r = Rows::open(&path, Format::Csv, Mode::Once, rng(), Some((index, 3)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<String> = take(&mut r, 10).into_iter().map(|r| r[0].clone()).collect();
+        assert_eq!(got.len(), [3, 2, 2][index as usize]);
+        all.extend(got);
+    }
+    all.sort();
+    assert_eq!(all, ["0", "1", "2", "3", "4", "5", "6"]);
 }

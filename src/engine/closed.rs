@@ -70,7 +70,8 @@ async fn run_loop<T: Transport>(
         if ctx.plan.stop.max_requests.is_some_and(|m| sent.get() >= m) {
             ctx.stopper.trigger(StopReason::MaxRequests);
         }
-        worker::execute(&ctx, Job { op, at }, &mut rng).await;
+        let n = sent.get() - 1;
+        worker::execute(&ctx, Job { op, n, at }, &mut rng).await;
         ctx.finish_one();
         // A request that ends without awaiting I/O (refused by the token guard) must not let
         // this loop starve the scheduler and the recorder on the one thread. The budget

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use tokio::time::Instant;
 
+use super::data::RunData;
 use super::guard::Guard;
 use super::retry::Retry;
 use super::sink::Sink;
@@ -38,6 +39,8 @@ pub struct Ctx<T> {
     pub t0: Instant,
     /// Arrivals handed to workers and not finished (queued or running).
     pub in_flight: Cell<usize>,
+    /// The run's data files and generators, when an operation has holes.
+    pub data: Option<RunData>,
     /// Scopes of grants deleted by events, to restore them later: (client, audience) → scopes.
     pub deleted_grants: RefCell<HashMap<(usize, String), serde_json::Value>>,
 }

@@ -65,6 +65,7 @@ async fn execute<T: Transport>(ctx: &Ctx<T>, ev: &EventPlan) -> String {
             Ok(t) => {
                 let fill = Fill {
                     bearer: Some(&token),
+                    ..Fill::default()
                 };
                 Ok(transport::send(&*ctx.transport, &t, fill, keep_body).await)
             }

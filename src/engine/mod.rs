@@ -28,6 +28,7 @@
 pub mod abort;
 pub mod closed;
 pub mod ctx;
+pub mod data;
 pub mod events;
 pub mod guard;
 pub mod operations;
@@ -107,4 +108,9 @@ pub enum EngineError {
     },
     #[error("the plan has no {0}")]
     Empty(&'static str),
+    /// A data file that no longer reads as it did when the scenario was checked.
+    #[error("{0}")]
+    Data(crate::data::DataError),
+    #[error("operations `{operation}`: `{{{{{hole}}}}}` has no source in the plan's data")]
+    Hole { operation: String, hole: String },
 }

@@ -152,7 +152,9 @@ async fn run_local(
         t0,
     };
     let recording = tokio::task::spawn_local(recorder.run());
+    let data = super::data::RunData::open(&plan, &requests.ops)?;
     let ctx = Rc::new(Ctx {
+        data,
         retry: Retry::from_plan(&plan.retry),
         throttles: Throttles::new(&plan),
         plan,

@@ -126,7 +126,15 @@ impl<T: Transport + 'static> Scheduler<T> {
                 }
                 ctx.in_flight.set(ctx.in_flight.get() + 1);
                 ctx.sink.dispatched(op, arrival.at);
-                if self.jobs.try_send(Job { op, at: arrival.at }).is_err() {
+                if self
+                    .jobs
+                    .try_send(Job {
+                        op,
+                        n: g,
+                        at: arrival.at,
+                    })
+                    .is_err()
+                {
                     ctx.finish_one();
                     ctx.sink.dropped(op, arrival.at, DropReason::Busy, true);
                     continue;

@@ -51,6 +51,8 @@ pub enum StopReason {
     CredentialsRejected {
         status: u16,
     },
+    /// A `mode = "once"` data file is used up: every row went to a request.
+    DataExhausted,
 }
 
 impl StopReason {
@@ -66,6 +68,7 @@ impl StopReason {
             StopReason::StaticTokenExpired => "static_token_expired",
             StopReason::Signal => "signal",
             StopReason::CredentialsRejected { .. } => "credentials_rejected",
+            StopReason::DataExhausted => "data_exhausted",
         }
     }
 
@@ -90,6 +93,9 @@ impl StopReason {
             StopReason::CredentialsRejected { status } => format!(
                 "a token request was answered {status}: the client credentials were rejected; stopped after the first one"
             ),
+            StopReason::DataExhausted => {
+                "every row of a mode = \"once\" data file went to a request".into()
+            }
         }
     }
 }
@@ -100,7 +106,10 @@ impl StopReason {
     pub fn is_urgent(&self) -> bool {
         !matches!(
             self,
-            StopReason::Completed | StopReason::MaxDuration | StopReason::MaxRequests
+            StopReason::Completed
+                | StopReason::MaxDuration
+                | StopReason::MaxRequests
+                | StopReason::DataExhausted
         )
     }
 }

@@ -11,18 +11,24 @@ use rand_chacha::ChaCha8Rng;
 use tokio::time::Instant;
 
 use super::ctx::Ctx;
+use super::data::Draw;
 use super::retry::View;
 use super::sink::Msg;
+use super::stop::StopReason;
 use super::throttle::client_of;
 use super::tokens::FetchError;
+use crate::data::Values;
 use crate::metrics::{DropReason, Outcome, Sample, TransportKind};
-use crate::ops::{self, Fill, RateInfo, Template, Transport, ratelimit};
+use crate::ops::{self, Fill, RateInfo, Transport, ratelimit};
 use crate::scenario::OperationKind;
 
 /// One arrival handed to a worker.
 #[derive(Debug, Clone, Copy)]
 pub struct Job {
     pub op: usize,
+    /// The arrival's number (global, over all phases; closed loops count their own): what a
+    /// `sequence` generator follows.
+    pub n: u64,
     /// Intended start, since run start.
     pub at: Duration,
 }
@@ -46,7 +52,12 @@ pub async fn worker<T: Transport>(ctx: Rc<Ctx<T>>, jobs: async_channel::Receiver
     }
 }
 
-async fn attempt<T: Transport>(ctx: &Ctx<T>, op: usize, kind: &OperationKind) -> Attempt {
+async fn attempt<T: Transport>(
+    ctx: &Ctx<T>,
+    op: usize,
+    kind: &OperationKind,
+    values: Option<&Values>,
+) -> Attempt {
     let (Some(template), Some(key)) = (ctx.templates.get(op), ctx.keys.get(op)) else {
         // One per plan operation, built at start; never reached.
         return Attempt::Done(
@@ -75,7 +86,11 @@ async fn attempt<T: Transport>(ctx: &Ctx<T>, op: usize, kind: &OperationKind) ->
         }
         OperationKind::Management { .. } if bearer.is_none() => return Attempt::Refused,
         OperationKind::Management { .. } | OperationKind::Http { .. } => {
-            send(ctx, template, bearer.as_deref()).await
+            let fill = Fill {
+                bearer: bearer.as_deref(),
+                values,
+            };
+            ops::transport::send(&*ctx.transport, template, fill, false).await
         }
     };
     let outcome = reply.outcome;
@@ -86,26 +101,29 @@ async fn attempt<T: Transport>(ctx: &Ctx<T>, op: usize, kind: &OperationKind) ->
     Attempt::Done(outcome, reply.rate)
 }
 
-async fn send<T: Transport>(
-    ctx: &Ctx<T>,
-    template: &Template,
-    bearer: Option<&crate::scenario::Secret>,
-) -> ops::Reply {
-    ops::transport::send(&*ctx.transport, template, Fill { bearer }, false).await
-}
-
 pub(super) async fn execute<T: Transport>(ctx: &Ctx<T>, job: Job, rng: &mut ChaCha8Rng) {
     let Some(op) = ctx.plan.operations.get(job.op) else {
         return;
     };
     let intended = ctx.t0 + job.at;
     ctx.throttles.wait(job.op, client_of(&op.kind)).await;
+    // Hole values are drawn when the request is about to go, so an arrival dropped earlier
+    // never uses up a row; retries resend the same values.
+    let values = match ctx.data.as_ref().map(|d| d.draw(job.op, job.n)) {
+        None | Some(Draw::None) => None,
+        Some(Draw::Values(v)) => Some(v),
+        Some(Draw::Exhausted) => {
+            ctx.stopper.trigger(StopReason::DataExhausted);
+            ctx.sink.dropped(job.op, job.at, DropReason::Stopping, true);
+            return;
+        }
+    };
     let send = Instant::now();
     let mut retries = 0u32;
     // The previous attempt, reported once the next one is really sent.
     let mut previous: Option<(Outcome, RateInfo)> = None;
     let (outcome, rate) = loop {
-        let (outcome, rate) = match attempt(ctx, job.op, &op.kind).await {
+        let (outcome, rate) = match attempt(ctx, job.op, &op.kind, values.as_ref()).await {
             Attempt::Done(o, r) => (o, r),
             Attempt::Refused => match previous {
                 // A retry refused by the guard: the previous attempt is final.

@@ -20,7 +20,7 @@ pub fn template(
         t = t.with_bearer();
     }
     if let Some(body) = body {
-        t = t.body(body.to_string());
+        t = t.body_text(body)?;
     }
     Ok(t.done())
 }

@@ -11,7 +11,7 @@ pub fn template(
 ) -> Result<Template, TemplateError> {
     let mut t = Template::new(base, method, path)?.with_bearer();
     if let Some(body) = body {
-        t = t.content_type("application/json").body(body.to_string());
+        t = t.content_type("application/json").body_text(body)?;
     }
     Ok(t.done())
 }

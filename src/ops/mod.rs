@@ -7,6 +7,7 @@
 //! [`crate::metrics::Outcome`], not an error.
 
 pub mod direct;
+pub mod holes;
 pub mod http;
 pub mod management;
 pub mod ratelimit;

@@ -15,6 +15,8 @@ use hyper::header::{
 use hyper::{Method, Uri};
 use reqwest::Url;
 
+use super::holes::{self, Holes};
+use crate::data::Values;
 use crate::scenario::Secret;
 
 /// Where a request goes, and so which client of the HTTP transport sends it.
@@ -27,6 +29,18 @@ pub enum Dest {
 }
 
 impl Dest {
+    /// `scheme://host:port`, to compare destinations.
+    pub fn authority(&self) -> String {
+        match self {
+            Dest::Direct(uri) => format!(
+                "{}://{}",
+                uri.scheme_str().unwrap_or(""),
+                uri.authority().map_or("", |a| a.as_str())
+            ),
+            Dest::Reqwest(url) => url.origin().ascii_serialization(),
+        }
+    }
+
     /// The full URL, as text.
     pub fn as_str(&self) -> String {
         match self {
@@ -50,6 +64,8 @@ pub struct Prepared {
 pub struct Fill<'a> {
     /// `Authorization: Bearer …`, for templates built [`with_bearer`](Template::with_bearer).
     pub bearer: Option<&'a Secret>,
+    /// The request's `{{hole}}` values, for templates with holes ([`super::holes`]).
+    pub values: Option<&'a Values>,
 }
 
 /// Why a template cannot be built. Never carries a header value (it may hold a secret).
@@ -63,6 +79,8 @@ pub enum TemplateError {
     HeaderName(String),
     #[error("the value of header {0:?} is not a valid HTTP header value (control characters?)")]
     HeaderValue(String),
+    #[error("{what}: {why}")]
+    Hole { what: String, why: String },
 }
 
 /// The target's base URL, which target-relative paths are joined to.
@@ -114,25 +132,48 @@ pub struct Template {
     headers: HeaderMap,
     body: Option<Bytes>,
     bearer: bool,
+    /// The parts filled per request; `None` for a template without holes.
+    holes: Option<Box<Holes>>,
+}
+
+/// The destination of a full URL: hyper for plain HTTP to loopback, reqwest otherwise.
+pub(super) fn dest_of(full: &str) -> Result<Dest, TemplateError> {
+    let bad = |why: String| TemplateError::Url {
+        url: full.to_string(),
+        why,
+    };
+    Ok(if full.starts_with("http://") && is_loopback(full) {
+        Dest::Direct(
+            full.parse()
+                .map_err(|e: hyper::http::uri::InvalidUri| bad(e.to_string()))?,
+        )
+    } else {
+        Dest::Reqwest(Url::parse(full).map_err(|e| bad(e.to_string()))?)
+    })
 }
 
 impl Template {
+    fn holes_mut(&mut self) -> &mut Holes {
+        self.holes.get_or_insert_with(Box::default)
+    }
+
     /// `method` to `path_or_url` (joined to `base` when target-relative).
     pub fn new(base: &Base, method: &str, path_or_url: &str) -> Result<Self, TemplateError> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| TemplateError::Method(method.to_string()))?;
         let full = base.join(path_or_url);
-        let bad = |why: String| TemplateError::Url {
-            url: full.clone(),
-            why,
-        };
-        let dest = if full.starts_with("http://") && is_loopback(&full) {
-            Dest::Direct(
-                full.parse()
-                    .map_err(|e: hyper::http::uri::InvalidUri| bad(e.to_string()))?,
-            )
-        } else {
-            Dest::Reqwest(Url::parse(&full).map_err(|e| bad(e.to_string()))?)
+        let (dest, holes) = match holes::parse("the url", &full)? {
+            None => (dest_of(&full)?, None),
+            Some(url) => {
+                let dest = holes::check_url(&url)?;
+                (
+                    dest,
+                    Some(Box::new(Holes {
+                        url: Some(url),
+                        ..Holes::default()
+                    })),
+                )
+            }
         };
         Ok(Template {
             method,
@@ -140,6 +181,7 @@ impl Template {
             headers: HeaderMap::new(),
             body: None,
             bearer: false,
+            holes,
         })
     }
 
@@ -147,6 +189,10 @@ impl Template {
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, TemplateError> {
         let n = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| TemplateError::HeaderName(name.to_string()))?;
+        if let Some(t) = holes::parse(&format!("header {name:?}"), value)? {
+            self.holes_mut().headers.push((n, t));
+            return Ok(self);
+        }
         let v = HeaderValue::from_str(value)
             .map_err(|_| TemplateError::HeaderValue(name.to_string()))?;
         self.headers.append(n, v);
@@ -172,6 +218,40 @@ impl Template {
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = Some(body.into());
         self
+    }
+
+    /// A body from text that may hold `{{holes}}`, filled per request.
+    pub fn body_text(mut self, body: &str) -> Result<Self, TemplateError> {
+        match holes::parse("the body", body)? {
+            Some(t) => self.holes_mut().body = Some(t),
+            None => self.body = Some(Bytes::from(body.to_string())),
+        }
+        Ok(self)
+    }
+
+    /// True when some part is filled per request.
+    pub fn has_holes(&self) -> bool {
+        self.holes.as_ref().is_some_and(|h| !h.is_empty())
+    }
+
+    /// The names of the holes, each once.
+    pub fn hole_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if let Some(h) = &self.holes {
+            let parts = h
+                .url
+                .iter()
+                .chain(h.headers.iter().map(|(_, t)| t))
+                .chain(h.body.iter());
+            for t in parts {
+                for n in t.holes() {
+                    if !out.iter().any(|o| o == n) {
+                        out.push(n.to_string());
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Ends the build: `Accept: */*` unless given (reqwest's default, so both HTTP paths send
@@ -224,11 +304,21 @@ impl Template {
                 }
             }
         }
+        let (mut dest, mut body) = (None, None);
+        if let Some(h) = &self.holes {
+            // A request whose holes cannot be filled is not sent (a transport error).
+            let values = fill.values?;
+            dest = h.dest(values)?;
+            body = h.body(values)?;
+            for (n, v) in h.headers(values)? {
+                headers.append(n, v);
+            }
+        }
         Some(Prepared {
             method: self.method.clone(),
-            dest: self.dest.clone(),
+            dest: dest.unwrap_or_else(|| self.dest.clone()),
             headers,
-            body: self.body.clone(),
+            body: body.or_else(|| self.body.clone()),
         })
     }
 }
@@ -310,6 +400,7 @@ mod tests {
         let p = t
             .prepare(Fill {
                 bearer: Some(&token),
+                ..Fill::default()
             })
             .unwrap_or_else(|| panic!("prepared"));
         let names: Vec<&str> = p.headers.keys().map(|k| k.as_str()).collect();
@@ -339,9 +430,16 @@ mod tests {
             .map(|t| t.with_bearer().done())
             .unwrap_or_else(|e| panic!("{e}"));
         let bad = Secret::new("a\nb");
-        assert!(t.prepare(Fill { bearer: Some(&bad) }).is_none());
+        assert!(
+            t.prepare(Fill {
+                bearer: Some(&bad),
+                ..Fill::default()
+            })
+            .is_none()
+        );
         let p = t.prepare(Fill {
             bearer: Some(&token),
+            ..Fill::default()
         });
         let accept = p.as_ref().and_then(|p| p.headers.get(ACCEPT));
         assert_eq!(accept.map(|v| v.as_bytes()), Some(&b"application/json"[..]));

@@ -145,3 +145,56 @@ fn vars_are_checked_by_kind() {
         assert!(stderr.contains(says), "{vars}: {stderr}");
     }
 }
+
+#[test]
+fn validate_shows_the_data_and_filled_sample_requests_with_secrets_masked() {
+    let scenario = with_data(&format!(
+        "{USERS}\n[vars.n]\nkind = \"sequence\"\nstart = 7\n"
+    ))
+    .replace(
+        "client = \"backend\"",
+        "client = \"backend\"\nmethod = \"PATCH\"\nbody = '{\"n\": {{n}}, \"password\": \"{{users.name}}\"}'",
+    );
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("data")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("data/users.csv"),
+        "user_id,name\nauth0|1,secret-one\nauth0|2,secret-two\nauth0|3,x\nauth0|4,y\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("scenario.toml");
+    std::fs::write(&path, scenario).unwrap_or_else(|e| panic!("{e}"));
+    let o = Command::cargo_bin("quotaprobe")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "(4 rows; columns user_id, name; once: the run stops when every row is used)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("n             sequence from 7, step 1"),
+        "{stdout}"
+    );
+    for (i, n) in [(1, 7), (2, 8), (3, 9)] {
+        let line = format!(
+            "get-user            PATCH /api/v2/users/auth0%7C{i}  body {{\"n\":{n},\"password\":\"***\"}}"
+        );
+        assert!(stdout.contains(&line), "{line}\n{stdout}");
+    }
+    assert!(
+        !stdout.contains("secret-one") && !stdout.contains("auth0%7C4"),
+        "{stdout}"
+    );
+}

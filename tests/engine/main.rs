@@ -10,6 +10,7 @@ mod support;
 mod cancelled_retries;
 mod closed_loop;
 mod closed_stdout;
+mod data;
 mod fault_latency;
 mod faults_run;
 mod ledger_concurrency;

@@ -4,7 +4,8 @@
 //! Endpoints: `POST /oauth/token` (form or JSON; secret must match), `POST
 //! /api/v2/clients/{id}/rotate-secret`, `GET /api/v2/users` (bearer from /oauth/token),
 //! `GET /fast`, `GET /slow` (200 ms), `GET /limited` (odd hits: 429 + `Retry-After: 1`),
-//! `GET /limited-reset` (odd hits: 429 + `x-ratelimit-reset` = now + 2 s, garbage limit header).
+//! `GET /limited-reset` (odd hits: 429 + `x-ratelimit-reset` = now + 2 s, garbage limit header),
+//! `/items/{id}` (any method: records the decoded id, the `x-n` header and the body).
 
 #![allow(clippy::unwrap_used, dead_code)]
 
@@ -41,6 +42,8 @@ pub struct Stats {
     pub secret: Mutex<String>,
     pub expires_in: AtomicU64,
     pub counter: AtomicU64,
+    /// `/items/{id}`: (id as the route decoded it, `x-n` header, body), in arrival order.
+    pub items: Mutex<Vec<(String, String, String)>>,
 }
 
 impl Stats {
@@ -185,6 +188,22 @@ async fn limited_reset(State(s): State<Arc<Stats>>) -> Response {
     }
 }
 
+async fn item(
+    State(s): State<Arc<Stats>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let n = headers
+        .get("x-n")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = String::from_utf8_lossy(&body).to_string();
+    s.items.lock().unwrap().push((id, n, body));
+    (StatusCode::OK, "{}").into_response()
+}
+
 pub fn start() -> Server {
     let stats = Arc::new(Stats::default());
     *stats.secret.lock().unwrap() = SECRET.into();
@@ -198,6 +217,7 @@ pub fn start() -> Server {
         .route("/slow", get(slow))
         .route("/limited", get(limited))
         .route("/limited-reset", get(limited_reset))
+        .route("/items/{id}", axum::routing::any(item))
         .with_state(stats.clone());
     let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
     std::thread::spawn(move || {

@@ -83,7 +83,7 @@ const RUN_COUNTS: [&str; 12] = [
     "connection_errors_after_last_answer",
 ];
 const RUN_NUMBERS: [&str; 3] = ["duration_s", "drain_s", "silent_for_s"];
-const STOP_REASONS: [&str; 9] = [
+const STOP_REASONS: [&str; 10] = [
     "completed",
     "max_duration",
     "max_requests",
@@ -91,6 +91,7 @@ const STOP_REASONS: [&str; 9] = [
     "min_quota_remaining",
     "threshold",
     "static_token_expired",
+    "data_exhausted",
     "signal",
     "credentials_rejected",
 ];

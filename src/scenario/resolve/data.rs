@@ -12,9 +12,6 @@ use crate::data::{self, Format, Generator, Mode, Template, TimeFormat};
 use crate::scenario::plan::*;
 use crate::scenario::spec::{DataSpec, VarSpec};
 
-/// Set once the engine fills holes per request; until then a hole with a source is refused too.
-const FILLED_BY_ENGINE: Option<()> = None;
-
 /// Every templated part of the operations: (key path, text).
 fn fields(ops: &[OperationPlan]) -> Vec<(Vec<String>, &str)> {
     let mut out = Vec::new();
@@ -151,8 +148,9 @@ pub(super) fn data(
             }
             found
         };
-        if sourced && FILLED_BY_ENGINE.is_none() {
-            r.problem(&key_ref, format!("`{{{{{hole}}}}}`: the engine does not fill holes per request yet, and a hole is never sent as written; remove it for now"));
+        let field = key.get(2).map_or("", String::as_str);
+        if sourced && matches!(field, "audience" | "scope") {
+            r.problem(&key_ref, format!("`{{{{{hole}}}}}`: holes in a token's audience and scope are not filled yet (tokens are cached by audience); write the audience out"));
         }
     }
     DataPlan {
