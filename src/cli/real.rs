@@ -213,6 +213,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
         month_to_date_tokens: 0,
         client_credentials,
         ca_pem,
+        stall: None,
     };
     let outcome = engine::run(&plan, &target(&rp), options).map_err(|e| {
         CliError::engine(

@@ -85,6 +85,7 @@ pub(crate) fn execute(
         month_to_date_tokens: sp.month_to_date_tokens,
         client_credentials: credentials,
         ca_pem: None,
+        stall: None,
     };
     let result = engine::run(plan, &target, options);
     sim.shutdown();

@@ -79,6 +79,9 @@ pub struct RunOptions {
     /// Extra trusted root certificates (PEM, one or more) for HTTPS targets with a private CA;
     /// added to the system's roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// Fault injection for the generator itself: `(at, for)` blocks the engine's thread `at`
+    /// after the start for `for`, as a loaded machine or a paused VM does (reliability tests).
+    pub stall: Option<(Duration, Duration)>,
 }
 
 /// What a run produced.

@@ -218,6 +218,7 @@ mod tests {
             },
             shard: None,
             data: Default::default(),
+            pacing: Default::default(),
         }
     }
 

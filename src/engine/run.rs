@@ -153,6 +153,13 @@ async fn run_local(
     };
     let recording = tokio::task::spawn_local(recorder.run());
     let data = super::data::RunData::open(&plan, &requests.ops)?;
+    if let Some((at, stall)) = options.stall {
+        tokio::task::spawn_local(async move {
+            tokio::time::sleep(at).await;
+            // Blocks the one thread on purpose: the scheduler, workers and recorder all stop.
+            std::thread::sleep(stall);
+        });
+    }
     let ctx = Rc::new(Ctx {
         data,
         retry: Retry::from_plan(&plan.retry),
@@ -263,6 +270,7 @@ async fn run_local(
         dropped_busy: Some(drops.busy),
         dropped_late: Some(drops.late),
         dropped_stopping: Some(drops.stopping),
+        drop_late_after_s: Some(plan.pacing.drop_late_after.as_secs_f64()),
         bad_headers: Some(bad_headers),
         token_requests_sent: Some(ctx.guard.tokens_sent()),
         // What `merge` checks: same file, same seed stream, one run split N ways.

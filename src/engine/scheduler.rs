@@ -3,10 +3,11 @@
 //! the worker pool through the bounded channel — or drops and counts it:
 //!
 //! - **busy**: the phase's `max_in_flight` arrivals are already queued or running;
-//! - **late**: the scheduler itself picked it up more than [`LATE_AFTER`] after its intended
-//!   time (it fell behind: a stalled thread, a starved CPU). Normal timer jitter (≈ 1–2 ms,
-//!   p99 lag 1.3 ms at 5,000/s) stays well inside; a stall never turns into a catch-up burst of
-//!   more than 10 ms worth of arrivals — below any bucket size Auth0 uses.
+//! - **late**: the scheduler itself picked it up more than `[pacing] drop_late_after` (default
+//!   1 s, in `run.csv` as `drop_late_after_s`) after its intended time: it fell behind that far
+//!   (a stalled thread, a starved CPU). Anything less late is sent, its lag counted in the
+//!   corrected latency, so a stall of 50 ms loses nothing and releases exactly the arrivals it
+//!   held back, never more. Normal timer jitter is ≈ 1–2 ms (p99 lag 1.3 ms at 5,000/s).
 //!
 //! A sharded plan (`--shard I/N`) walks the same global schedule and keeps the arrivals its
 //! shard owns; the others are not its to schedule (another shard counts them).
@@ -37,13 +38,16 @@ use crate::ops::Transport;
 
 /// The scheduler's tick.
 pub const TICK: Duration = Duration::from_millis(1);
-/// Arrivals picked up later than this after their intended time are dropped as late.
-pub const LATE_AFTER: Duration = Duration::from_millis(10);
-
-/// Why an arrival due `now` cannot go, if it cannot: late first (the scheduler fell behind),
-/// then busy (the phase's in-flight cap is reached).
-pub fn refuse(now: Instant, intended: Instant, in_flight: usize, cap: usize) -> Option<DropReason> {
-    if now.saturating_duration_since(intended) > LATE_AFTER {
+/// Why an arrival due `now` cannot go, if it cannot: late first (the scheduler fell behind by
+/// more than `late_after`), then busy (the phase's in-flight cap is reached).
+pub fn refuse(
+    now: Instant,
+    intended: Instant,
+    in_flight: usize,
+    cap: usize,
+    late_after: Duration,
+) -> Option<DropReason> {
+    if now.saturating_duration_since(intended) > late_after {
         Some(DropReason::Late)
     } else if in_flight >= cap {
         Some(DropReason::Busy)
@@ -120,7 +124,13 @@ impl<T: Transport + 'static> Scheduler<T> {
                     .phases()
                     .get(arrival.phase)
                     .map_or(0, |p| p.max_in_flight);
-                if let Some(reason) = refuse(now, intended, ctx.in_flight.get(), cap) {
+                if let Some(reason) = refuse(
+                    now,
+                    intended,
+                    ctx.in_flight.get(),
+                    cap,
+                    plan.pacing.drop_late_after,
+                ) {
                     ctx.sink.dropped(op, arrival.at, reason, false);
                     continue;
                 }
@@ -162,23 +172,27 @@ mod tests {
         let t = Instant::now();
         let ms = Duration::from_millis;
         // (now − intended, in flight, cap, expected)
+        let bound = ms(1000);
         let table = [
             (ms(0), 0, 4, None),
-            (ms(2), 3, 4, None), // normal 1–2 ms tick jitter: sent
-            (ms(10), 3, 4, None),
-            (ms(11), 0, 4, Some(DropReason::Late)),
-            (ms(500), 4, 4, Some(DropReason::Late)),
+            (ms(2), 3, 4, None),  // normal 1–2 ms tick jitter: sent
+            (ms(50), 3, 4, None), // a 50 ms stall: sent late, not lost
+            (ms(1000), 0, 4, None),
+            (ms(1001), 0, 4, Some(DropReason::Late)),
+            (ms(5000), 4, 4, Some(DropReason::Late)),
             (ms(1), 4, 4, Some(DropReason::Busy)),
             (ms(0), 9, 4, Some(DropReason::Busy)), // a later phase lowered the cap
         ];
         for (late, in_flight, cap, want) in table {
             assert_eq!(
-                refuse(t + late, t, in_flight, cap),
+                refuse(t + late, t, in_flight, cap, bound),
                 want,
                 "{late:?} {in_flight}/{cap}"
             );
         }
+        // The bound is the scenario's.
+        assert_eq!(refuse(t + ms(11), t, 0, 4, ms(10)), Some(DropReason::Late));
         // An arrival picked up early (never happens, but must not underflow): sent.
-        assert_eq!(refuse(t, t + ms(5), 0, 1), None);
+        assert_eq!(refuse(t, t + ms(5), 0, 1, bound), None);
     }
 }

@@ -24,8 +24,26 @@ pub struct RunPlan {
     pub http: HttpPlan,
     /// Set by [`RunPlan::into_shard`] (scenario/split.rs) (`--shard I/N`): this run is one shard of a larger one.
     pub shard: Option<super::shard::ShardPlan>,
+    /// How late an arrival may still be sent.
+    pub pacing: PacingPlan,
     /// Where `{{name}}` holes get their values (scenario/resolve/data.rs checked every hole).
     pub data: DataPlan,
+}
+
+/// `[pacing]`: an arrival the scheduler reaches more than `drop_late_after` after its intended
+/// time (a stalled thread, a starved CPU) is dropped as late; one reached sooner is sent, its
+/// lag counted in the corrected latency. So a stall releases at most what it held back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PacingPlan {
+    pub drop_late_after: Duration,
+}
+
+impl Default for PacingPlan {
+    fn default() -> Self {
+        PacingPlan {
+            drop_late_after: Duration::from_secs(1),
+        }
+    }
 }
 
 /// The scenario's data files and generators.

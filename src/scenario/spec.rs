@@ -34,6 +34,9 @@ pub struct ScenarioSpec {
     pub thresholds: BTreeMap<String, ThresholdSpec>,
     #[serde(default)]
     pub http: Option<HttpSpec>,
+    /// `[pacing]`: how late an arrival may go out.
+    #[serde(default)]
+    pub pacing: Option<PacingSpec>,
     /// `[[data]]`: files whose rows fill `{{file.column}}` holes.
     #[serde(default)]
     pub data: Vec<DataSpec>,
@@ -280,6 +283,16 @@ pub struct HttpSpec {
     pub timeout: Option<String>,
     #[serde(default)]
     pub connect_timeout: Option<String>,
+}
+
+/// `[pacing]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PacingSpec {
+    /// An arrival the scheduler reaches later than this after its intended time is dropped as
+    /// late; earlier ones are sent late, their lag counted in the corrected latency.
+    #[serde(default)]
+    pub drop_late_after: Option<String>,
 }
 
 /// `[[data]]`: a CSV or JSON Lines file, path relative to the scenario file.

@@ -30,7 +30,7 @@ fn load(name: &str, text: &str) -> Result<scenario::RunPlan, String> {
 }
 
 /// Each table of the file: (the heading of its section, a file with an unknown key in it).
-const TABLES: [(&str, &str); 17] = [
+const TABLES: [(&str, &str); 18] = [
     ("Top level", ""),
     ("`[target]`", "[target]\n"),
     ("`[target.simulated]`", "[target.simulated]\n"),
@@ -49,6 +49,7 @@ const TABLES: [(&str, &str); 17] = [
     ("`[[events]]`", "[[events]]\n"),
     ("`[thresholds]`", "[thresholds.ALL]\n"),
     ("`[http]`", "[http]\n"),
+    ("`[pacing]`", "[pacing]\n"),
     ("`[[data]]`", "[[data]]\n"),
     ("`[vars.NAME]`", "[vars.x]\n"),
 ];

@@ -19,6 +19,7 @@ mod report;
 mod retry;
 mod sim;
 mod soak;
+mod stall;
 mod stops;
 mod target_down;
 mod throttle;

@@ -338,6 +338,7 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
         },
         shard: None,
         data: Default::default(),
+        pacing: Default::default(),
     }
 }
 

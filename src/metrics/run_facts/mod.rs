@@ -46,6 +46,8 @@ pub struct RunFacts {
     pub dropped_late: Option<u64>,
     /// Arrivals dropped because the run was stopping.
     pub dropped_stopping: Option<u64>,
+    /// `[pacing] drop_late_after`, seconds: how late an arrival could be and still be sent.
+    pub drop_late_after_s: Option<f64>,
     /// Responses whose `x-ratelimit-*` / `retry-after` values did not parse.
     pub bad_headers: Option<u64>,
     /// Token requests sent, for the `--max-tokens` cap.

@@ -44,6 +44,7 @@ impl RunFacts {
         put("dropped_busy", num(self.dropped_busy));
         put("dropped_late", num(self.dropped_late));
         put("dropped_stopping", num(self.dropped_stopping));
+        put("drop_late_after_s", self.drop_late_after_s.map(secs));
         put("bad_headers", num(self.bad_headers));
         put("token_requests_sent", num(self.token_requests_sent));
         put("shard", self.shard.map(|s| s.to_string()));
@@ -169,6 +170,7 @@ impl RunFacts {
             "dropped_busy" => put(&mut self.dropped_busy, num()),
             "dropped_late" => put(&mut self.dropped_late, num()),
             "dropped_stopping" => put(&mut self.dropped_stopping, num()),
+            "drop_late_after_s" => put(&mut self.drop_late_after_s, float()),
             "bad_headers" => put(&mut self.bad_headers, num()),
             "token_requests_sent" => put(&mut self.token_requests_sent, num()),
             "shard" => put(&mut self.shard, v.parse().ok()),

@@ -125,6 +125,7 @@ pub fn resolve(
     let events = operations::events(&mut r, &spec.events, &clients, real, planned);
     let thresholds = operations::thresholds(&mut r, &spec.thresholds, &operations);
     let http = schedule::http(&mut r, spec.http.as_ref());
+    let pacing = schedule::pacing(&mut r, spec.pacing.as_ref());
     let data = data::data(&mut r, base, &spec.data, &spec.vars, &operations);
 
     if !r.problems.is_empty() {
@@ -145,6 +146,7 @@ pub fn resolve(
         thresholds,
         http,
         shard: None,
+        pacing,
         data,
     })
 }

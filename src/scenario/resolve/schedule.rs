@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::Resolver;
 use crate::scenario::plan::*;
-use crate::scenario::spec::{HttpSpec, PhaseSpec, RetrySpec, StopSpec};
+use crate::scenario::spec::{HttpSpec, PacingSpec, PhaseSpec, RetrySpec, StopSpec};
 
 /// Highest arrival rate a phase may ask for.
 const MAX_RATE: f64 = 1_000_000.0;
@@ -209,6 +209,21 @@ pub(super) fn stop(r: &mut Resolver<'_>, spec: Option<&StopSpec>) -> StopPlan {
         max_tokens: spec.max_tokens,
         min_quota_remaining: spec.min_quota_remaining,
     }
+}
+
+pub(super) fn pacing(r: &mut Resolver<'_>, spec: Option<&PacingSpec>) -> PacingPlan {
+    let mut plan = PacingPlan::default();
+    if let Some(t) = spec.and_then(|s| s.drop_late_after.as_ref()) {
+        match r.duration(&["pacing", "drop_late_after"], t) {
+            Some(d) if d <= Duration::from_secs(60) => plan.drop_late_after = d,
+            Some(_) => r.problem(
+                &["pacing", "drop_late_after"],
+                "must be at most 60s: a longer stall would release a minute of arrivals at once",
+            ),
+            None => {}
+        }
+    }
+    plan
 }
 
 pub(super) fn http(r: &mut Resolver<'_>, spec: Option<&HttpSpec>) -> HttpPlan {
