@@ -61,7 +61,7 @@ async fn execute<T: Transport>(ctx: &Ctx<T>, ev: &EventPlan) -> String {
     // Built at the event's time (the paths hold ids); one that cannot be built is the event's
     // failure, nothing sent.
     let call = async |method: &str, path: String, body: Option<String>, keep_body: bool| {
-        match management::template(&ctx.base, method, &path, body.as_deref()) {
+        match management::template(&ctx.base, method, &path, &[], body.as_deref()) {
             Ok(t) => {
                 let fill = Fill {
                     bearer: Some(&token),

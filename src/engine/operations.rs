@@ -70,8 +70,12 @@ pub fn requests(
                 scope.as_deref(),
             )?,
             OperationKind::Management {
-                method, path, body, ..
-            } => ops::management::template(base, method, path, body.as_deref()),
+                method,
+                path,
+                headers,
+                body,
+                ..
+            } => ops::management::template(base, method, path, headers, body.as_deref()),
             OperationKind::Http {
                 method,
                 url,
@@ -239,6 +243,7 @@ mod tests {
                     client: 0,
                     method: "GET".into(),
                     path: "/api/v2/users".into(),
+                    headers: vec![],
                     body: None,
                 },
             ),

@@ -30,8 +30,19 @@ impl OperationPlan {
                 out.extend(audience.as_deref().map(|a| one("audience", a)));
                 out.extend(scope.as_deref().map(|s| one("scope", s)));
             }
-            OperationKind::Management { path, body, .. } => {
+            OperationKind::Management {
+                path,
+                headers,
+                body,
+                ..
+            } => {
                 out.push(one("path", path));
+                for (k, v) in headers {
+                    out.push(Field {
+                        key: vec!["headers", k.as_str()],
+                        text: v,
+                    });
+                }
                 out.extend(body.as_deref().map(|b| one("body", b)));
             }
             OperationKind::Http {

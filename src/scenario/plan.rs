@@ -217,6 +217,8 @@ pub enum OperationKind {
         client: usize,
         method: String,
         path: String,
+        /// Extra request headers (never `Authorization`: the bearer is the tool's).
+        headers: Vec<(String, String)>,
         body: Option<String>,
     },
     /// Any request to an absolute or target-relative URL, optionally with a bearer token.

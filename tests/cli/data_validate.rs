@@ -198,3 +198,22 @@ fn validate_shows_the_data_and_filled_sample_requests_with_secrets_masked() {
         "{stdout}"
     );
 }
+
+#[test]
+fn management_calls_take_headers_but_not_authorization() {
+    let ok = BASE.replace("{{users.user_id}}", "me").replace(
+        "client = \"backend\"",
+        "client = \"backend\"\nheaders = { x-request-source = \"nightly\" }",
+    );
+    let (code, stderr, _) = validate(&ok, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let auth = ok.replace("x-request-source", "Authorization");
+    let (code, stderr, _) = validate(&auth, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "operations[0].headers.Authorization: a Management call's Authorization is the tool's"
+        ),
+        "{stderr}"
+    );
+}

@@ -153,6 +153,7 @@ fn patching_every_seeded_user_once_on_the_simulator() {
             client: 0,
             method: "PATCH".into(),
             path: "/api/v2/users/{{users.user_id}}".into(),
+            headers: vec![],
             body: Some(r#"{"app_metadata":{"job":"nightly-{{n}}"}}"#.into()),
         },
         weight: 1,

@@ -286,6 +286,7 @@ pub fn users_op() -> OperationPlan {
             client: 0,
             method: "GET".into(),
             path: "/api/v2/users".into(),
+            headers: vec![],
             body: None,
         },
         weight: 1,

@@ -120,11 +120,7 @@ pub(super) fn operations(
                     r,
                     idx,
                     "management",
-                    &[
-                        ("url", o.url.is_some()),
-                        ("audience", o.audience.is_some()),
-                        ("headers", !o.headers.is_empty()),
-                    ],
+                    &[("url", o.url.is_some()), ("audience", o.audience.is_some())],
                 );
                 let path = match &o.path {
                     Some(p) if p.starts_with("/api/v2/") => {
@@ -148,10 +144,19 @@ pub(super) fn operations(
                     }
                 };
                 let method = method(r, &["operations", idx, "method"], o.method.as_deref());
+                let mut headers = Vec::new();
+                for (k, v) in &o.headers {
+                    if k.eq_ignore_ascii_case("authorization") {
+                        r.problem(&["operations", idx, "headers", k], "a Management call's Authorization is the tool's (a bearer from [tokens]); remove it");
+                    } else if let Some(v) = r.text(&["operations", idx, "headers", k], v) {
+                        headers.push((k.clone(), v));
+                    }
+                }
                 OperationKind::Management {
                     client,
                     method,
                     path,
+                    headers,
                     body,
                 }
             }
