@@ -97,7 +97,9 @@ impl Direct {
                 });
             }
         }
-        let sender = self.connect(authority).await?;
+        // Boxed: the connect future (resolve, connect, handshake) is large and rarely run, and
+        // inline it would make every request's future, which is moved on each call, that large.
+        let sender = Box::pin(self.connect(authority)).await?;
         Ok(Checkout {
             sender,
             reused: false,
