@@ -7,7 +7,8 @@
 #   BENCH_SECTIONS=closed,cpu bench/run.sh   # pick from: closed cpu rate memory sim
 #
 # Other knobs: BENCH_ROUNDS (3), BENCH_SECS (10), BENCH_CONCURRENCY (50), BENCH_MEMORY_SECS (600),
-# BENCH_MEMORY_RATE (2000), BENCH_RATES ("1000 5000 20000"), BENCH_KEEP=1 keeps the work folder.
+# BENCH_MEMORY_RATE (2000), BENCH_RATES ("1000 5000 20000"), BENCH_KEEP=1 keeps the work folder,
+# BENCH_BIN=PATH runs that quotaprobe binary instead of building this tree (before/after a change).
 #
 # What it does: builds quotaprobe (release), installs the peers when missing (oha with
 # `cargo install oha --locked`, wrk and nginx from Debian with apt-get), starts a private nginx
@@ -60,9 +61,14 @@ if ! command -v oha >/dev/null; then
     log "installing oha (cargo install oha --locked)"
     cargo install oha --locked
 fi
-log "building quotaprobe (release)"
-cargo build --release --locked --bin quotaprobe >&2
-QP=$ROOT/target/release/quotaprobe
+if [ -n "${BENCH_BIN:-}" ]; then
+    QP=$(realpath "$BENCH_BIN")   # a binary built elsewhere (e.g. the commit before a change)
+    log "using $QP (BENCH_BIN), not building"
+else
+    log "building quotaprobe (release)"
+    cargo build --release --locked --bin quotaprobe >&2
+    QP=$ROOT/target/release/quotaprobe
+fi
 
 # --- targets: private nginx and the simulated tenant -------------------------------------------
 NGINX_PORT=$(free_port)
@@ -209,7 +215,7 @@ record load_after - 0 "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')"
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 {
     echo "bench/run.sh — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r)"
-    echo "quotaprobe $(git rev-parse --short HEAD 2>/dev/null || echo '?') ($("$QP" --version 2>/dev/null || true)), $(oha --version 2>/dev/null | head -1), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(rustc --version | cut -d' ' -f1-2)"
+    echo "quotaprobe ${BENCH_BIN:-$(git rev-parse --short HEAD 2>/dev/null || echo '?')} ($("$QP" --version 2>/dev/null || true)), $(oha --version 2>/dev/null | head -1), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(rustc --version | cut -d' ' -f1-2)"
     echo "rounds $ROUNDS, ${SECS}s steps, concurrency $CONC, memory ${MEM_SECS}s at $MEM_RATE/s"
     echo
     python3 bench/table.py "$RESULTS"

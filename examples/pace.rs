@@ -75,6 +75,7 @@ fn main() -> anyhow::Result<()> {
         },
         shard: None,
         data: Default::default(),
+        pacing: Default::default(),
     };
     let target = Target {
         base_url: url,

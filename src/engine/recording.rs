@@ -1,5 +1,5 @@
 //! The recorder task: the single owner of the run's [`Recorder`]. It drains the [`Msg`] channel in
-//! order, redraws progress ~4×/s, checks abort thresholds ~1×/s on a live partial summary, keeps
+//! order (every queued message per wake-up), redraws progress ~4×/s, checks abort thresholds ~1×/s on a live partial summary, keeps
 //! event rows, and hands everything back on [`Msg::Finish`].
 
 use std::rc::Rc;
@@ -80,11 +80,21 @@ impl RecordTask {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut ticks = 0u64;
-        loop {
+        'run: loop {
             tokio::select! {
                 msg = self.rx.recv() => match msg {
                     None | Some(Msg::Finish) => break,
-                    Some(m) => self.handle(m, &mut events),
+                    Some(m) => {
+                        self.handle(m, &mut events);
+                        // What else is queued, in order, without a select round (and a poll of
+                        // the tick) per message. Senders share this thread, so it ends.
+                        while let Ok(m) = self.rx.try_recv() {
+                            if matches!(m, Msg::Finish) {
+                                break 'run;
+                            }
+                            self.handle(m, &mut events);
+                        }
+                    }
                 },
                 _ = tick.tick() => {
                     let elapsed = self.t0.elapsed();

@@ -14,7 +14,7 @@
 //! origin-form request line, a request the server never got on a reused connection tried again
 //! on the next one, errors sorted into the same transport kinds.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
@@ -97,7 +97,9 @@ impl Direct {
                 });
             }
         }
-        let sender = self.connect(authority).await?;
+        // Boxed: the connect future (resolve, connect, handshake) is large and rarely run, and
+        // inline it would make every request's future, which is moved on each call, that large.
+        let sender = Box::pin(self.connect(authority)).await?;
         Ok(Checkout {
             sender,
             reused: false,
@@ -144,27 +146,31 @@ impl Direct {
         body: Option<Bytes>,
         keep_body: bool,
     ) -> Reply {
+        // One timer for the whole exchange. A timeout after the head came still reports the
+        // head's rate-limit headers, as a body read that timed out.
+        let head = Cell::new(None);
         let deadline = Instant::now() + self.timeout;
-        match timeout_at(
-            deadline,
-            self.exchange(method, uri, headers, body, deadline),
-        )
-        .await
-        {
-            Err(_) => Reply::transport(TransportKind::Timeout),
+        match timeout_at(deadline, self.exchange(method, uri, headers, body, &head)).await {
+            Err(_) => match head.get() {
+                Some((status, rate)) => {
+                    Reply::answered(status, rate, Err(TransportKind::Timeout), keep_body)
+                }
+                None => Reply::transport(TransportKind::Timeout),
+            },
             Ok(Err(kind)) => Reply::transport(kind),
             Ok(Ok((status, rate, body))) => Reply::answered(status, rate, body, keep_body),
         }
     }
 
-    /// Status, rate-limit headers and the body (or why it could not be read).
+    /// Status, rate-limit headers (also left in `head` once read) and the body (or why it
+    /// could not be read).
     async fn exchange(
         &self,
         method: Method,
         uri: Uri,
         headers: HeaderMap,
         body: Option<Bytes>,
-        deadline: Instant,
+        head: &Cell<Option<(u16, ratelimit::RateInfo)>>,
     ) -> Result<(u16, ratelimit::RateInfo, Result<Bytes, TransportKind>), TransportKind> {
         let Some(authority) = uri.authority().cloned() else {
             return Err(TransportKind::Other);
@@ -193,10 +199,10 @@ impl Direct {
         };
         let status = response.status().as_u16();
         let rate = ratelimit::parse(response.headers(), SystemTime::now());
-        let body = match timeout_at(deadline, response.into_body().collect()).await {
-            Err(_) => Err(TransportKind::Timeout),
-            Ok(Err(e)) => Err(body_kind(chain_kind(Some(&e)))),
-            Ok(Ok(body)) => Ok(body.to_bytes()),
+        head.set(Some((status, rate)));
+        let body = match response.into_body().collect().await {
+            Err(e) => Err(body_kind(chain_kind(Some(&e)))),
+            Ok(body) => Ok(body.to_bytes()),
         };
         if body.is_ok() && !sender.is_closed() {
             // The next checkout waits, if need be, for the connection to finish this exchange.
