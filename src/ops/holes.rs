@@ -7,7 +7,7 @@ use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::template::{Dest, TemplateError, dest_of};
+use super::dest::{Dest, TemplateError, dest_of};
 use crate::data::{self, Values};
 
 /// Kept as they are in a URL: RFC 3986's unreserved characters.

@@ -6,6 +6,7 @@
 //! retries or tokens' lifetimes (that is the engine); a failed request is an
 //! [`crate::metrics::Outcome`], not an error.
 
+pub mod dest;
 pub mod direct;
 pub mod holes;
 pub mod http;

@@ -9,46 +9,15 @@
 //! are. Does not send anything and knows no client.
 
 use bytes::Bytes;
+use hyper::Method;
 use hyper::header::{
     ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue,
 };
-use hyper::{Method, Uri};
-use reqwest::Url;
 
+pub use super::dest::{Dest, TemplateError, dest_of, is_loopback};
 use super::holes::{self, Holes};
 use crate::data::Values;
 use crate::scenario::Secret;
-
-/// Where a request goes, and so which client of the HTTP transport sends it.
-#[derive(Debug, Clone)]
-pub enum Dest {
-    /// Plain HTTP to a loopback address: straight on hyper-util ([`super::direct`]).
-    Direct(Uri),
-    /// Everything else (HTTPS, any other host, proxies): reqwest.
-    Reqwest(Url),
-}
-
-impl Dest {
-    /// `scheme://host:port`, to compare destinations.
-    pub fn authority(&self) -> String {
-        match self {
-            Dest::Direct(uri) => format!(
-                "{}://{}",
-                uri.scheme_str().unwrap_or(""),
-                uri.authority().map_or("", |a| a.as_str())
-            ),
-            Dest::Reqwest(url) => url.origin().ascii_serialization(),
-        }
-    }
-
-    /// The full URL, as text.
-    pub fn as_str(&self) -> String {
-        match self {
-            Dest::Direct(uri) => uri.to_string(),
-            Dest::Reqwest(url) => url.as_str().to_string(),
-        }
-    }
-}
 
 /// A request ready to send: what any transport needs, owned. No `Debug`: the body may hold a
 /// client secret.
@@ -66,21 +35,6 @@ pub struct Fill<'a> {
     pub bearer: Option<&'a Secret>,
     /// The request's `{{hole}}` values, for templates with holes ([`super::holes`]).
     pub values: Option<&'a Values>,
-}
-
-/// Why a template cannot be built. Never carries a header value (it may hold a secret).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TemplateError {
-    #[error("method {0:?} is not an HTTP method")]
-    Method(String),
-    #[error("url {url:?} is not a valid URL: {why}")]
-    Url { url: String, why: String },
-    #[error("header name {0:?} is not a valid HTTP header name")]
-    HeaderName(String),
-    #[error("the value of header {0:?} is not a valid HTTP header value (control characters?)")]
-    HeaderValue(String),
-    #[error("{what}: {why}")]
-    Hole { what: String, why: String },
 }
 
 /// The target's base URL, which target-relative paths are joined to.
@@ -108,20 +62,6 @@ impl Base {
     }
 }
 
-/// True for `127.x.y.z`, `localhost` and `[::1]` hosts.
-pub fn is_loopback(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', '?']).next().unwrap_or("");
-    let host = host.rsplit_once(':').map_or(host, |(h, p)| {
-        if p.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    matches!(host, "127.0.0.1" | "localhost" | "[::1]") || host.starts_with("127.")
-}
-
 /// One operation's request, built once. No `Debug`: the body may hold a client secret.
 #[derive(Clone)]
 pub struct Template {
@@ -134,22 +74,6 @@ pub struct Template {
     bearer: bool,
     /// The parts filled per request; `None` for a template without holes.
     holes: Option<Box<Holes>>,
-}
-
-/// The destination of a full URL: hyper for plain HTTP to loopback, reqwest otherwise.
-pub(super) fn dest_of(full: &str) -> Result<Dest, TemplateError> {
-    let bad = |why: String| TemplateError::Url {
-        url: full.to_string(),
-        why,
-    };
-    Ok(if full.starts_with("http://") && is_loopback(full) {
-        Dest::Direct(
-            full.parse()
-                .map_err(|e: hyper::http::uri::InvalidUri| bad(e.to_string()))?,
-        )
-    } else {
-        Dest::Reqwest(Url::parse(full).map_err(|e| bad(e.to_string()))?)
-    })
 }
 
 impl Template {
