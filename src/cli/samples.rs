@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-use crate::data::{Feed, FileSource, Generator, Mode, Template};
+use crate::data::{Feed, Generator, Mode, Template};
 use crate::scenario::{OperationKind, RunPlan};
 
 /// Requests shown per operation.
@@ -87,21 +87,7 @@ pub(super) fn render(plan: &RunPlan) -> String {
     for v in &d.vars {
         let _ = writeln!(s, "  {:<14}{}", v.name, describe(&v.generator));
     }
-    let files: Vec<FileSource> = d
-        .files
-        .iter()
-        .map(|f| FileSource {
-            name: f.name.clone(),
-            path: f.path.clone(),
-            format: f.format,
-            mode: f.mode,
-        })
-        .collect();
-    let vars = d
-        .vars
-        .iter()
-        .map(|v| (v.name.clone(), v.generator.clone()))
-        .collect();
+    let (files, vars) = d.feed_parts();
     let mut feed = match Feed::open(&files, vars, plan.seed, None) {
         Ok(f) => f,
         Err(e) => {

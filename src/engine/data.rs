@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::time::SystemTime;
 
 use super::EngineError;
-use crate::data::{Feed, FileSource, Needs, Values};
+use crate::data::{Feed, Needs, Values};
 use crate::ops::Template;
 use crate::scenario::RunPlan;
 
@@ -32,23 +32,7 @@ impl RunData {
         if !templates.iter().any(Template::has_holes) {
             return Ok(None);
         }
-        let files: Vec<FileSource> = plan
-            .data
-            .files
-            .iter()
-            .map(|f| FileSource {
-                name: f.name.clone(),
-                path: f.path.clone(),
-                format: f.format,
-                mode: f.mode,
-            })
-            .collect();
-        let vars = plan
-            .data
-            .vars
-            .iter()
-            .map(|v| (v.name.clone(), v.generator.clone()))
-            .collect();
+        let (files, vars) = plan.data.feed_parts();
         let shard = plan.shard.as_ref().map(|s| (s.shard.index, s.shard.count));
         let feed = Feed::open(&files, vars, plan.seed, shard).map_err(EngineError::Data)?;
         let needs = templates

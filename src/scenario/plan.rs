@@ -53,6 +53,33 @@ pub struct DataPlan {
     pub vars: Vec<VarPlan>,
 }
 
+impl DataPlan {
+    /// What a [`crate::data::Feed`] opens: the files and the generators.
+    pub fn feed_parts(
+        &self,
+    ) -> (
+        Vec<crate::data::FileSource>,
+        Vec<(String, crate::data::Generator)>,
+    ) {
+        let files = self
+            .files
+            .iter()
+            .map(|f| crate::data::FileSource {
+                name: f.name.clone(),
+                path: f.path.clone(),
+                format: f.format,
+                mode: f.mode,
+            })
+            .collect();
+        let vars = self
+            .vars
+            .iter()
+            .map(|v| (v.name.clone(), v.generator.clone()))
+            .collect();
+        (files, vars)
+    }
+}
+
 /// A checked data file: every row reads, every column a template uses is there.
 #[derive(Debug, Clone)]
 pub struct DataFilePlan {

@@ -195,21 +195,14 @@ fn patching_every_seeded_user_once_on_the_simulator() {
             .unwrap();
         let patches = stats["requests"]["PATCH /api/v2/users/{id}"].as_u64();
         assert_eq!(patches, Some(60), "{stats}");
-        let token: serde_json::Value = c
-            .post(format!("{}/oauth/token", s.base_url()))
-            .json(&serde_json::json!({
-                "grant_type": "client_credentials",
-                "client_id": "backend-id",
-                "client_secret": "backend-secret",
-                "audience": s.management_audience(),
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["access_token"].as_str().unwrap().to_string();
+        let token = crate::support::sim::token(
+            &c,
+            &s,
+            "backend-id",
+            "backend-secret",
+            &s.management_audience(),
+        )
+        .await;
         let mut marks = HashSet::new();
         for [id, _, _] in &rows {
             let user: serde_json::Value = c
