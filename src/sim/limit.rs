@@ -97,3 +97,69 @@ impl LimitSpec {
         )
     }
 }
+
+/// What `x-ratelimit-reset` names: Auth0's SDK maintainers describe it as the time the bucket is
+/// full again ("the `X-RateLimit-Reset` only tells when the `bucket` of available requests is
+/// full - not when there might be a request available", https://github.com/auth0/node-auth0/pull/538),
+/// which is why node-auth0 waited 60 s on every per-minute 429 before that PR; SDKs that sleep
+/// until it (go-auth0, auth0-python 5.x, node-auth0 v5+) therefore wait for a full bucket.
+/// `next_token` is the older reading of Auth0's rate-limit use-cases page ("when more requests
+/// are added", https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-use-cases).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetMode {
+    /// The epoch second (rounded up) at which the reported bucket is full again (default).
+    #[default]
+    Full,
+    /// The epoch second (rounded up) at which the reported bucket gains its next whole token.
+    NextToken,
+}
+
+impl ResetMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            ResetMode::Full => "bucket full again",
+            ResetMode::NextToken => "next token",
+        }
+    }
+    /// The tier-file value.
+    pub fn key(self) -> &'static str {
+        match self {
+            ResetMode::Full => "full",
+            ResetMode::NextToken => "next_token",
+        }
+    }
+}
+
+/// How a rate-limited Authentication API request (`/oauth/token`, JWKS, OpenID configuration)
+/// is answered. Auth0's docs answer 429 `too_many_requests` ("Rate limiting" in
+/// https://auth0.com/docs/api/authentication and
+/// https://auth0.com/docs/authenticate/database-connections/auth-api-passwordless-db-connections);
+/// a community report shows a 500 `access_denied` "Global limit has been reached" instead, kept
+/// as `access_denied_500` for those who see it on their tenant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthLimitAnswer {
+    /// 429 `{"error":"too_many_requests","error_description":"Global limit has been reached"}`.
+    #[default]
+    TooManyRequests,
+    /// 500 `{"error":"access_denied","error_description":"Global limit has been reached"}`.
+    #[serde(rename = "access_denied_500")]
+    AccessDenied500,
+}
+
+impl AuthLimitAnswer {
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthLimitAnswer::TooManyRequests => "429 too_many_requests",
+            AuthLimitAnswer::AccessDenied500 => "500 access_denied",
+        }
+    }
+    /// The tier-file value.
+    pub fn key(self) -> &'static str {
+        match self {
+            AuthLimitAnswer::TooManyRequests => "too_many_requests",
+            AuthLimitAnswer::AccessDenied500 => "access_denied_500",
+        }
+    }
+}

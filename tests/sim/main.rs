@@ -11,6 +11,7 @@ mod bodies;
 mod cli;
 mod demo_api;
 mod export_users;
+mod fidelity;
 mod lifecycle;
 mod limits;
 mod mgmt;
