@@ -13,6 +13,7 @@ mod demo_api;
 mod export_users;
 mod fidelity;
 mod lifecycle;
+mod limited_token_run;
 mod limits;
 mod mgmt;
 mod quota;
