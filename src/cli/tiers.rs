@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{CliError, CliResult, Exit, TiersArgs};
-use crate::sim::tier::{self, LimitSpec, TierProfile};
+use crate::sim::tier::{self, LimitSpec, QuotaTrigger, TierProfile};
 
 pub(super) fn tiers(args: TiersArgs) -> CliResult {
     let profiles: Vec<TierProfile> = match &args.tier_file {
@@ -172,9 +172,14 @@ pub fn render(profiles: &[TierProfile]) -> String {
             t.auth_limit_answer.key()
         );
         let quota = match t.monthly_m2m_quota {
-            Some(q) if t.quota_hard_block => {
-                format!("{q} M2M tokens/month, blocks new tokens past it")
-            }
+            Some(q) if t.quota_hard_block => match t.quota_trigger {
+                QuotaTrigger::MonthOrAverage => format!(
+                    "{q} M2M tokens/month, blocks new tokens past it or once the 3-month average reaches it (trigger = \"month_or_average\")"
+                ),
+                QuotaTrigger::CalendarMonth => format!(
+                    "{q} M2M tokens/month, blocks new tokens past it (trigger = \"calendar_month\")"
+                ),
+            },
             Some(q) => format!("{q} M2M tokens/month, keeps issuing and counts overage"),
             None => "no monthly M2M quota".into(),
         };

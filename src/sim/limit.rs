@@ -1,5 +1,8 @@
-//! One bucket's numbers as a tier profile states them: burst, refill rate and its unit, and the
-//! source of the numbers. Turned into live `bucket::BucketSpec`s by the limiter.
+//! One bucket's numbers as a tier profile states them: burst, refill rate and its unit, who
+//! shares it, and the source of the numbers (turned into live `bucket::BucketSpec`s by the
+//! limiter); and the two tier-wide choices about how limits show on the wire, each with its
+//! evidence: what `x-ratelimit-reset` names (`ResetMode`) and how a rate-limited
+//! Authentication API request is answered (`AuthLimitAnswer`).
 
 use std::time::Duration;
 
@@ -162,4 +165,22 @@ impl AuthLimitAnswer {
             AuthLimitAnswer::AccessDenied500 => "access_denied_500",
         }
     }
+}
+
+/// When a tenant's monthly M2M quota blocks (with `hard_block`). Tokens are counted "per calendar
+/// month, per tenant" (https://community.auth0.com/t/clarification-on-calculation-for-m2m-auth-quota-utilization-when-an-action-is-used-to-deny-an-access-token/116301);
+/// a free tenant past its quota is blocked "until the plan is upgraded or the month resets"
+/// (https://community.auth0.com/t/what-happens-when-m2m-tokens-are-used-up/105079); and one was
+/// blocked at 574 tokens because "Auth0 takes into account the usage of your last three months
+/// and calculates an average" (https://community.auth0.com/t/free-plan-exceeded-your-plan-limit-but-only-on-574-calls/73228).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaTrigger {
+    /// Blocked when this month's count reaches the quota, or when the average of this month and
+    /// the two before does (which month the average takes in is **assumed**); with no history
+    /// the two agree (default).
+    #[default]
+    MonthOrAverage,
+    /// Blocked only when this calendar month's count reaches the quota.
+    CalendarMonth,
 }

@@ -23,7 +23,7 @@ use std::path::Path;
 
 use super::SimError;
 use super::bucket::Refill;
-pub use super::limit::{AuthLimitAnswer, LimitSpec, Per, ResetMode};
+pub use super::limit::{AuthLimitAnswer, LimitSpec, Per, QuotaTrigger, ResetMode};
 use super::route;
 
 /// An endpoint group of the Management API with its own bucket.
@@ -69,6 +69,9 @@ pub struct QuotaSpec {
     /// stand-in and the quota is unknown, not unlimited.
     #[serde(default)]
     pub unknown: bool,
+    /// When `hard_block` blocks (`limit.rs` `QuotaTrigger`).
+    #[serde(default)]
+    pub trigger: QuotaTrigger,
     pub source: String,
 }
 
@@ -117,6 +120,8 @@ pub struct TierProfile {
     pub monthly_m2m_quota: Option<u64>,
     /// Auth0 publishes no allotment for the plan: `monthly_m2m_quota` is a stand-in (or none).
     pub quota_unknown: bool,
+    /// When the hard block applies: this month's count, or also the 3-month average.
+    pub quota_trigger: QuotaTrigger,
     /// Past the monthly quota: true = refuse new custom-audience tokens, false = count overage.
     pub quota_hard_block: bool,
     pub quota_source: String,
@@ -235,6 +240,7 @@ pub fn parse(text: &str, origin: &str) -> Result<TierProfile, SimError> {
         auth_limit_answer: file.auth_limit_answer,
         monthly_m2m_quota: file.quota.monthly_m2m,
         quota_unknown: file.quota.unknown,
+        quota_trigger: file.quota.trigger,
         quota_hard_block: file.quota.hard_block,
         quota_source: file.quota.source,
     })

@@ -154,6 +154,7 @@ fn reset_answer_well_known_and_unknown_quota_are_tier_data() {
     );
     assert!(free.openid_configuration.is_empty());
     assert!(!free.quota_unknown, "free's 1,000 is published");
+    assert_eq!(free.quota_trigger, QuotaTrigger::MonthOrAverage);
     for name in ["essentials", "professional"] {
         let t = builtin(name).unwrap();
         assert!(t.quota_unknown, "{name}");

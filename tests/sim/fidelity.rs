@@ -349,3 +349,32 @@ async fn ungranted_scopes_are_listed_with_commas() {
     );
     s.shutdown();
 }
+
+#[tokio::test]
+async fn free_blocks_below_1000_when_the_three_month_average_reaches_it() {
+    // 1,500 and 1,000 tokens in the two months before, 499 this month: the 500th is the last.
+    let mut config = demo("free");
+    config.previous_months_tokens = [1_500, 1_000];
+    config.month_to_date_tokens = 499;
+    let s = start(config);
+    let c = http();
+    let ok = token_request(&c, &s, ID, SECRET, CUSTOM).await;
+    assert_eq!(ok.status(), 200);
+    let r = token_request(&c, &s, ID, SECRET, CUSTOM).await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    // The token-endpoint buckets were not what refused it: 2 of 30 taken (a third of a token a
+    // signing's worth of milliseconds may have come back).
+    assert_eq!(header(&r, "x-ratelimit-limit"), "30");
+    assert!((28..=29).contains(&header_u64(&r, "x-ratelimit-remaining")));
+    assert_eq!(
+        r.text().await.unwrap(),
+        r#"{"error":"too_many_requests","error_description":"Quota exceeded: monthly machine-to-machine token quota reached"}"#
+    );
+    let st = stats(&c, &s).await;
+    assert_eq!(st["quota"]["used"], json!(500));
+    assert_eq!(st["rate_limited"]["monthly_quota"], json!(1));
+    // Management API tokens never count, so they are never blocked.
+    let _ = mgmt_token(&c, &s).await;
+    s.shutdown();
+}
