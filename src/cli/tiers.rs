@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{CliError, CliResult, Exit, TiersArgs};
-use crate::sim::tier::{self, LimitSpec, TierProfile};
+use crate::sim::tier::{self, LimitSpec, QuotaTrigger, TierProfile};
 
 pub(super) fn tiers(args: TiersArgs) -> CliResult {
     let profiles: Vec<TierProfile> = match &args.tier_file {
@@ -65,7 +65,12 @@ pub fn render(profiles: &[TierProfile]) -> String {
                 t.name.clone(),
                 management_summary(t),
                 token_summary(t),
-                t.monthly_m2m_quota.map_or("none".into(), |q| q.to_string()),
+                match (t.monthly_m2m_quota, t.quota_unknown) {
+                    (Some(q), true) => format!("unknown ({q} assumed)"),
+                    (None, true) => "unknown".into(),
+                    (Some(q), false) => q.to_string(),
+                    (None, false) => "none".into(),
+                },
                 match (t.monthly_m2m_quota, t.quota_hard_block) {
                     (None, _) => "-".into(),
                     (Some(_), true) => "blocks".into(),
@@ -100,6 +105,7 @@ pub fn render(profiles: &[TierProfile]) -> String {
         out.push_str(&line(r));
     }
     out.push_str("\nBuckets are per tenant. A Management call draws from the tenant bucket (if any) and its group's\nbucket (else \"other\"); a token request from every /oauth/token bucket. Sources below; \"assumed\" marks guesses.\n");
+    out.push_str("x-ratelimit-reset is the epoch second the reported bucket is full again (Auth0's SDK maintainers:\nhttps://github.com/auth0/node-auth0/pull/538); a tier file's reset = \"next_token\" makes it the next token's second.\nA rate-limited token, JWKS or OpenID request gets 429 too_many_requests (Auth0's docs); a tier file's\nauth_limit_answer = \"access_denied_500\" gives the 500 access_denied a community report shows instead.\nM2M/MONTH \"unknown\": Auth0 publishes no allotment for the plan (a stand-in number is used if shown).\n");
     for t in profiles {
         let refill = format!("{:?}", t.refill).to_lowercase();
         let _ = writeln!(out, "\n{} - {} (refill: {refill})", t.name, t.description);
@@ -139,12 +145,48 @@ pub fn render(profiles: &[TierProfile]) -> String {
                 b.limit.source
             );
         }
-        let quota = match t.monthly_m2m_quota {
-            Some(q) if t.quota_hard_block => {
-                format!("{q} M2M tokens/month, blocks new tokens past it")
+        for (what, list) in [
+            ("jwks        ", &t.jwks),
+            ("openid-config", &t.openid_configuration),
+        ] {
+            for b in list {
+                let _ = writeln!(
+                    out,
+                    "  {what} {:<8} {}  [{}]",
+                    b.name,
+                    b.limit.describe(),
+                    b.limit.source
+                );
             }
+        }
+        let _ = writeln!(
+            out,
+            "  x-ratelimit-reset      {} (reset = {:?})",
+            t.reset.label(),
+            t.reset.key()
+        );
+        let _ = writeln!(
+            out,
+            "  Auth API limited       {} (auth_limit_answer = {:?})",
+            t.auth_limit_answer.label(),
+            t.auth_limit_answer.key()
+        );
+        let quota = match t.monthly_m2m_quota {
+            Some(q) if t.quota_hard_block => match t.quota_trigger {
+                QuotaTrigger::MonthOrAverage => format!(
+                    "{q} M2M tokens/month, blocks new tokens past it or once the 3-month average reaches it (trigger = \"month_or_average\")"
+                ),
+                QuotaTrigger::CalendarMonth => format!(
+                    "{q} M2M tokens/month, blocks new tokens past it (trigger = \"calendar_month\")"
+                ),
+            },
             Some(q) => format!("{q} M2M tokens/month, keeps issuing and counts overage"),
             None => "no monthly M2M quota".into(),
+        };
+        let quota = if t.quota_unknown {
+            format!("unknown allotment: {quota}")
+        } else {
+            quota
         };
         let _ = writeln!(
             out,

@@ -80,9 +80,25 @@ pub fn template(base: &Base, req: &TokenRequest<'_>) -> Result<Template, Templat
         .done())
 }
 
-/// Sends the request. A 2xx whose body holds no token is a `body` error.
+/// A rate-limited token request as Auth0 has been seen to answer it instead of a 429: 500
+/// `{"error":"access_denied","error_description":"Global limit has been reached"}` (the
+/// simulator's `auth_limit_answer = "access_denied_500"`). It counts as the 429 it is.
+fn global_limit(body: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    v.get("error").and_then(|e| e.as_str()) == Some("access_denied")
+        && v.get("error_description").and_then(|e| e.as_str())
+            == Some("Global limit has been reached")
+}
+
+/// Sends the request. A 2xx whose body holds no token is a `body` error; a 500 that says the
+/// global limit was reached is a 429.
 pub async fn fetch<T: Transport>(transport: &T, template: &Template) -> (Reply, Option<Issued>) {
     let mut reply = transport::send(transport, template, Fill::default(), true).await;
+    if reply.outcome == Outcome::Http(500) && reply.body.as_deref().is_some_and(global_limit) {
+        reply.outcome = Outcome::Http(429);
+    }
     let issued = if reply.outcome.is_ok() {
         let issued = reply.body.as_deref().and_then(parse_issued);
         if issued.is_none() {
@@ -123,6 +139,21 @@ mod tests {
         assert_eq!(issued.map(|i| i.expires_in), Some(Duration::from_secs(60)));
         assert!(parse_issued(b"{}").is_none());
         assert!(parse_issued(b"not json").is_none());
+    }
+
+    #[test]
+    fn a_500_global_limit_is_a_rate_limit_and_other_500s_are_not() {
+        let limited =
+            br#"{"error":"access_denied","error_description":"Global limit has been reached"}"#;
+        assert!(global_limit(limited));
+        for other in [
+            &br#"{"error":"access_denied","error_description":"Unauthorized"}"#[..],
+            br#"{"error":"server_error","error_description":"Global limit has been reached"}"#,
+            b"Global limit has been reached",
+            b"",
+        ] {
+            assert!(!global_limit(other), "{}", String::from_utf8_lossy(other));
+        }
     }
 
     /// Malformed token bodies: a body without a token is a `body` error (the API call that

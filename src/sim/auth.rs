@@ -2,19 +2,20 @@
 //! A token seen before is checked from the cache (hash of the token string -> aud, exp, scopes),
 //! so repeated calls skip the RSA verification.
 //!
-//! Bodies: "Invalid token" and "Insufficient scope, expected any of: ..." follow the brief's
-//! Auth0-style bodies; "Missing authentication", "Bad audience: ..." and "Expired token received
-//! for JSON Web Token validation" are Auth0's messages as commonly seen (assumed, not in the
-//! reference).
+//! Bodies: 401s are Auth0's (`reply::mgmt_unauthorized`): "Missing authentication" without
+//! `attributes`; "Invalid token", "Bad audience: ..." and "Expired token received for JSON Web
+//! Token validation" with `attributes.error` repeating the message and no `errorCode`, as Auth0's
+//! SDKs print them (e.g. auth0-PHP's `ErrorApiException`). "Insufficient scope, expected any of:
+//! ..." is a 403 with `errorCode` `insufficient_scope`.
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
-use super::reply::mgmt_error;
+use super::reply::{mgmt_error, mgmt_unauthorized};
 use super::tenant::{Tenant, Verified};
 
 fn unauthorized(message: &str) -> Response {
-    mgmt_error(StatusCode::UNAUTHORIZED, message, "invalid_token")
+    mgmt_unauthorized(message, true)
 }
 
 /// The request's bearer token, verified (signature, issuer, expiry); audience and scope are the
@@ -28,13 +29,7 @@ pub fn bearer(t: &Tenant, headers: &HeaderMap) -> Result<Verified, Response> {
             kind.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            mgmt_error(
-                StatusCode::UNAUTHORIZED,
-                "Missing authentication",
-                "missing_authentication",
-            )
-        })?;
+        .ok_or_else(|| mgmt_unauthorized("Missing authentication", false))?;
     let verified = match t.cached(token) {
         Some(v) => v,
         None => {

@@ -37,13 +37,16 @@ impl BucketSpec {
     }
 }
 
-/// A bucket's state for headers: size, whole tokens left, and time until the next token.
+/// A bucket's state for headers: size, whole tokens left, time until the next token and time
+/// until the bucket is full again.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snapshot {
     pub limit: u64,
     pub remaining: u64,
     /// Time from `now` until the next whole token is added; zero when the bucket is full.
     pub reset_after: Duration,
+    /// Time from `now` until the bucket holds `burst` tokens again; zero when it is full.
+    pub full_after: Duration,
 }
 
 /// One token bucket.
@@ -125,6 +128,28 @@ impl Bucket {
             limit: self.spec.burst,
             remaining: self.tokens.floor() as u64,
             reset_after,
+            full_after: self.full_after(now),
+        }
+    }
+
+    /// Time until the bucket is full again, after `refill(now)`.
+    fn full_after(&self, now: Duration) -> Duration {
+        let missing = self.spec.burst as f64 - self.tokens;
+        if missing <= 0.0 {
+            return Duration::ZERO;
+        }
+        match self.spec.refill {
+            Refill::Continuous => {
+                Duration::from_secs_f64(missing / self.spec.rate_per_s().max(1e-9))
+            }
+            Refill::Window => {
+                // Whole windows of `rate` tokens each; the first one ends at the next boundary.
+                let window = self.spec.window.as_nanos().max(1);
+                let windows = (missing / self.spec.rate.max(1) as f64).ceil() as u128;
+                let next = (now.as_nanos() / window + windows) * window;
+                let left = next.saturating_sub(now.as_nanos());
+                Duration::from_nanos(u64::try_from(left).unwrap_or(u64::MAX))
+            }
         }
     }
 }
@@ -228,6 +253,7 @@ mod tests {
                     limit: 2,
                     remaining: 2,
                     reset_after: Duration::ZERO,
+                    full_after: Duration::ZERO,
                 },
             ),
             (
@@ -239,6 +265,7 @@ mod tests {
                     limit: 2,
                     remaining: 1,
                     reset_after: ms(500),
+                    full_after: ms(500),
                 },
             ),
             (
@@ -250,6 +277,7 @@ mod tests {
                     limit: 2,
                     remaining: 0,
                     reset_after: ms(400),
+                    full_after: ms(900),
                 },
             ),
             (
@@ -261,6 +289,31 @@ mod tests {
                     limit: 5,
                     remaining: 0,
                     reset_after: ms(700),
+                    full_after: ms(700),
+                },
+            ),
+            (
+                "per minute, 3 of 10 left: full after 7 x 400 ms",
+                spec(10, 150, 60, Refill::Continuous),
+                7,
+                0,
+                Snapshot {
+                    limit: 10,
+                    remaining: 3,
+                    reset_after: ms(400),
+                    full_after: ms(2_800),
+                },
+            ),
+            (
+                "window per minute, 10 of 10 taken at 150/min: full at the next minute",
+                spec(10, 150, 60, Refill::Window),
+                10,
+                1_000,
+                Snapshot {
+                    limit: 10,
+                    remaining: 0,
+                    reset_after: ms(59_000),
+                    full_after: ms(59_000),
                 },
             ),
         ];
@@ -275,6 +328,8 @@ mod tests {
             assert_eq!(got.remaining, want.remaining, "{name}");
             let diff = got.reset_after.as_secs_f64() - want.reset_after.as_secs_f64();
             assert!(diff.abs() < 1e-6, "{name}: {:?}", got.reset_after);
+            let diff = got.full_after.as_secs_f64() - want.full_after.as_secs_f64();
+            assert!(diff.abs() < 1e-6, "{name}: full {:?}", got.full_after);
         }
     }
 }

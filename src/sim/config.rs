@@ -46,6 +46,8 @@ pub struct SimConfig {
     pub organizations: u32,
     /// M2M tokens already used this month when the tenant starts.
     pub month_to_date_tokens: u64,
+    /// M2M tokens of the month before last and of last month (for the tier's 3-month average).
+    pub previous_months_tokens: [u64; 2],
     /// Lifetime of Management API tokens, in seconds (1 ..= 2,592,000).
     pub management_token_lifetime_s: u64,
     /// RSA modulus size for the signing key (2048..=8192; Auth0 uses 2048).
@@ -112,6 +114,7 @@ impl SimConfig {
             users: 1_000,
             organizations: 10,
             month_to_date_tokens: 0,
+            previous_months_tokens: [0, 0],
             management_token_lifetime_s: DEFAULT_TOKEN_LIFETIME_S,
             key_bits: 2048,
             faults: Faults::default(),

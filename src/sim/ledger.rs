@@ -6,12 +6,16 @@
 //! the token route.
 
 use super::config::ClientQuota;
+use super::limit::QuotaTrigger;
 
 /// The monthly M2M quota of the tenant (calendar UTC month).
 #[derive(Debug, Clone)]
 pub struct MonthlyLedger {
     pub quota: Option<u64>,
     pub hard_block: bool,
+    trigger: QuotaTrigger,
+    /// Tokens counted in the month before last and last month.
+    previous: [u64; 2],
     used: u64,
     month: Option<(i32, u8)>,
 }
@@ -22,9 +26,18 @@ impl MonthlyLedger {
         MonthlyLedger {
             quota,
             hard_block,
+            trigger: QuotaTrigger::default(),
+            previous: [0, 0],
             used,
             month: None,
         }
+    }
+
+    /// The same ledger judged by `trigger`, with the two previous months' counts (older first).
+    pub fn with_history(mut self, trigger: QuotaTrigger, previous: [u64; 2]) -> Self {
+        self.trigger = trigger;
+        self.previous = previous;
+        self
     }
 
     fn roll(&mut self, epoch_s: u64) {
@@ -33,6 +46,14 @@ impl MonthlyLedger {
             None => self.month = Some(month),
             Some(m) if m != month => {
                 self.month = Some(month);
+                // Months without a request count zero: a gap of several months clears history.
+                self.previous = if next_month(m) == month {
+                    [self.previous[1], self.used]
+                } else if next_month(next_month(m)) == month {
+                    [self.used, 0]
+                } else {
+                    [0, 0]
+                };
                 self.used = 0;
             }
             Some(_) => {}
@@ -42,7 +63,15 @@ impl MonthlyLedger {
     /// Whether a new counted token may be issued at `epoch_s`.
     pub fn may_issue(&mut self, epoch_s: u64) -> bool {
         self.roll(epoch_s);
-        !(self.hard_block && self.quota.is_some_and(|q| self.used >= q))
+        let Some(q) = self.quota.filter(|_| self.hard_block) else {
+            return true;
+        };
+        let averaged = self.previous[0] + self.previous[1] + self.used >= q.saturating_mul(3);
+        let over = match self.trigger {
+            QuotaTrigger::CalendarMonth => self.used >= q,
+            QuotaTrigger::MonthOrAverage => self.used >= q || averaged,
+        };
+        !over
     }
 
     /// Count one issued token.
@@ -62,6 +91,14 @@ impl MonthlyLedger {
     /// Tokens past the quota (paid tiers keep issuing).
     pub fn overage(&self) -> u64 {
         self.quota.map_or(0, |q| self.used.saturating_sub(q))
+    }
+}
+
+fn next_month((year, month): (i32, u8)) -> (i32, u8) {
+    if month >= 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
     }
 }
 

@@ -31,6 +31,38 @@ fn monthly_hard_block_soft_overage_and_month_roll() {
 }
 
 #[test]
+fn averaged_trigger_blocks_below_the_quota_after_heavy_months_and_history_rolls() {
+    // 1,500 + 1,000 before, 500 this month: the average (1,000) reaches the quota at 500.
+    let mut avg = MonthlyLedger::new(Some(1000), true, 499)
+        .with_history(QuotaTrigger::MonthOrAverage, [1500, 1000]);
+    assert!(avg.may_issue(NOV_END));
+    avg.record(NOV_END);
+    assert!(
+        !avg.may_issue(NOV_END),
+        "blocked at 500 by the 3-month average"
+    );
+    // December: history [1000, 500] and nothing used yet: under the average, so it issues.
+    assert!(avg.may_issue(DEC_START));
+    let mut month = MonthlyLedger::new(Some(1000), true, 499)
+        .with_history(QuotaTrigger::CalendarMonth, [1500, 1000]);
+    month.record(NOV_END);
+    assert!(month.may_issue(NOV_END), "calendar month: 500 of 1,000");
+    // Soft tiers never block, whatever the history.
+    let mut soft = MonthlyLedger::new(Some(1000), false, 999)
+        .with_history(QuotaTrigger::MonthOrAverage, [5000, 5000]);
+    assert!(soft.may_issue(NOV_END));
+    // Two months later the history is [used, 0]; three or more: cleared.
+    const JAN: u64 = DEC_START + 31 * 86_400;
+    let mut gap = MonthlyLedger::new(Some(1000), true, 900)
+        .with_history(QuotaTrigger::MonthOrAverage, [1000, 1099]);
+    assert!(gap.may_issue(NOV_END), "(1000 + 1099 + 900) / 3 < 1000");
+    gap.record(NOV_END);
+    assert!(!gap.may_issue(NOV_END), "(1000 + 1099 + 901) / 3 >= 1000");
+    assert!(gap.may_issue(JAN), "history [901, 0] by January");
+    assert_eq!(gap.used(), 0);
+}
+
+#[test]
 fn client_windows_are_calendar_utc() {
     let quota = ClientQuota {
         per_hour: Some(2),

@@ -1,8 +1,8 @@
 //! Response building: Auth0's error bodies and the rate-limit / quota headers.
 //!
 //! Header values: `x-ratelimit-reset` is the epoch second (rounded up) at which the reported
-//! bucket next gains a whole token, or the current second when it is full ([RLUC]: "when more
-//! requests are added").
+//! bucket is full again, or with a tier's `reset = "next_token"` at which it next gains a whole
+//! token; the current second when it is full (why: `limit.rs` `ResetMode`).
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::bucket::Snapshot;
 use super::ledger::QuotaWindow;
+use super::limit::{AuthLimitAnswer, ResetMode};
 
 /// The three `x-ratelimit-*` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,9 +22,13 @@ pub struct RateHeaders {
 }
 
 impl RateHeaders {
-    /// From a bucket snapshot taken at wall-clock `epoch_now`.
-    pub fn from_snapshot(s: &Snapshot, epoch_now: Duration) -> Self {
-        let reset = (epoch_now + s.reset_after).as_secs_f64().ceil() as u64;
+    /// From a bucket snapshot taken at wall-clock `epoch_now`, reset as the tier names it.
+    pub fn from_snapshot(s: &Snapshot, epoch_now: Duration, mode: ResetMode) -> Self {
+        let after = match mode {
+            ResetMode::Full => s.full_after,
+            ResetMode::NextToken => s.reset_after,
+        };
+        let reset = (epoch_now + after).as_secs_f64().ceil() as u64;
         RateHeaders {
             limit: s.limit,
             remaining: s.remaining,
@@ -95,6 +100,37 @@ pub fn mgmt_error(status: StatusCode, message: &str, error_code: &str) -> Respon
     json_response(status, body)
 }
 
+/// A rate-limited Authentication API request (token endpoint, JWKS, OpenID configuration), as
+/// the tier answers it (`limit.rs` `AuthLimitAnswer`).
+pub fn auth_too_many(answer: AuthLimitAnswer) -> Response {
+    let (status, error) = match answer {
+        AuthLimitAnswer::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+        AuthLimitAnswer::AccessDenied500 => (StatusCode::INTERNAL_SERVER_ERROR, "access_denied"),
+    };
+    oauth_error(status, error, "Global limit has been reached")
+}
+
+/// A Management API 401 as Auth0 sends it for a token it refuses: `attributes.error` repeats
+/// the message and there is no `errorCode` (e.g. `{"statusCode":401,"error":"Unauthorized",
+/// "message":"Expired token received for JSON Web Token validation","attributes":{"error":
+/// "Expired token received for JSON Web Token validation"}}` as auth0-PHP's `ErrorApiException`
+/// prints it). A request without a token gets `{"statusCode":401,"error":"Unauthorized",
+/// "message":"Missing authentication"}` (no `attributes`).
+pub fn mgmt_unauthorized(message: &str, attributes: bool) -> Response {
+    let body = if attributes {
+        format!(
+            r#"{{"statusCode":401,"error":"Unauthorized","message":{m},"attributes":{{"error":{m}}}}}"#,
+            m = quote(message)
+        )
+    } else {
+        format!(
+            r#"{{"statusCode":401,"error":"Unauthorized","message":{}}}"#,
+            quote(message)
+        )
+    };
+    json_response(StatusCode::UNAUTHORIZED, body)
+}
+
 /// The Management API 429 body [ISS-RESET31].
 pub fn mgmt_too_many() -> Response {
     mgmt_error(
@@ -143,9 +179,13 @@ mod tests {
                 limit: 2,
                 remaining: 0,
                 reset_after: Duration::from_millis(after_ms),
+                full_after: Duration::from_millis(after_ms + 59_000),
             };
-            let h = RateHeaders::from_snapshot(&s, Duration::from_millis(now_ms));
+            let now = Duration::from_millis(now_ms);
+            let h = RateHeaders::from_snapshot(&s, now, ResetMode::NextToken);
             assert_eq!(h.reset_epoch_s, want, "{now_ms} + {after_ms}");
+            let full = RateHeaders::from_snapshot(&s, now, ResetMode::Full);
+            assert_eq!(full.reset_epoch_s, want + 59, "full: {now_ms} + {after_ms}");
         }
         let mut headers = HeaderMap::new();
         RateHeaders {

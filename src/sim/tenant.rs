@@ -83,11 +83,14 @@ impl Tenant {
             directory: Mutex::new(directory),
             users: Mutex::new(Users::seeded(config.users, &now)),
             logs: Mutex::new(Logs::default()),
-            monthly: Mutex::new(MonthlyLedger::new(
-                config.tier.monthly_m2m_quota,
-                config.tier.quota_hard_block,
-                config.month_to_date_tokens,
-            )),
+            monthly: Mutex::new(
+                MonthlyLedger::new(
+                    config.tier.monthly_m2m_quota,
+                    config.tier.quota_hard_block,
+                    config.month_to_date_tokens,
+                )
+                .with_history(config.tier.quota_trigger, config.previous_months_tokens),
+            ),
             client_counters: Mutex::new(HashMap::new()),
             stats: Stats::default(),
             faults: config.faults.clone(),

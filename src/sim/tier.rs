@@ -7,19 +7,23 @@
 //!
 //! What a tier's buckets produce on the wire: lower-case `x-ratelimit-limit` (size of the tightest
 //! bucket), `x-ratelimit-remaining` and `x-ratelimit-reset` (epoch second, rounded up, when that
-//! bucket next gains a whole token; the current second when it is full) on every limited
-//! response. A Management 429 has Auth0's body `{"statusCode":429,"error":"Too Many Requests",
-//! "message":"Global limit has been reached","errorCode":"too_many_requests"}` [ISS-RESET31]; a
-//! token-endpoint 429 `{"error":"too_many_requests","error_description":"Global limit has been
-//! reached"}`, whose description is **assumed** (the reference only pins `error`). `refill =
-//! "window"` switches every bucket of the tier to fixed-window top-ups (see `bucket.rs`).
+//! bucket is full again — `reset = "next_token"`: when it next gains a whole token; the current
+//! second when it is full; why in `limit.rs` `ResetMode`) on every limited response. A
+//! Management 429 has Auth0's body `{"statusCode":429,"error":"Too Many Requests","message":
+//! "Global limit has been reached","errorCode":"too_many_requests"}`
+//! (https://github.com/auth0-extensions/auth0-reset-tenant/issues/31); an Authentication API one
+//! (token endpoint, JWKS, OpenID configuration) `{"error":"too_many_requests","error_description":
+//! "Global limit has been reached"}`, whose description is **assumed** (Auth0's docs pin only
+//! `error`), or with `auth_limit_answer = "access_denied_500"` a 500 `access_denied` (`limit.rs`
+//! `AuthLimitAnswer`). `refill = "window"` switches every bucket of the tier to fixed-window
+//! top-ups (see `bucket.rs`).
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 use super::SimError;
 use super::bucket::Refill;
-pub use super::limit::{LimitSpec, Per};
+pub use super::limit::{AuthLimitAnswer, LimitSpec, Per, QuotaTrigger, ResetMode};
 use super::route;
 
 /// An endpoint group of the Management API with its own bucket.
@@ -61,6 +65,13 @@ pub struct QuotaSpec {
     pub monthly_m2m: Option<u64>,
     #[serde(default)]
     pub hard_block: bool,
+    /// `true`: Auth0 publishes no allotment for this plan, so `monthly_m2m` (if any) is a
+    /// stand-in and the quota is unknown, not unlimited.
+    #[serde(default)]
+    pub unknown: bool,
+    /// When `hard_block` blocks (`limit.rs` `QuotaTrigger`).
+    #[serde(default)]
+    pub trigger: QuotaTrigger,
     pub source: String,
 }
 
@@ -77,6 +88,14 @@ struct TierFile {
     management: ManagementLimits,
     #[serde(default)]
     token_endpoint: Vec<NamedLimit>,
+    #[serde(default)]
+    jwks: Vec<NamedLimit>,
+    #[serde(default)]
+    openid_configuration: Vec<NamedLimit>,
+    #[serde(default)]
+    reset: ResetMode,
+    #[serde(default)]
+    auth_limit_answer: AuthLimitAnswer,
     quota: QuotaSpec,
 }
 
@@ -89,7 +108,20 @@ pub struct TierProfile {
     pub management: ManagementLimits,
     /// Buckets on `POST /oauth/token`; a request needs a token from each.
     pub token_endpoint: Vec<NamedLimit>,
+    /// Buckets on `GET /.well-known/jwks.json` (none: unlimited). A bucket named like a
+    /// `token_endpoint` one is the same bucket (one tenant, one bucket per name).
+    pub jwks: Vec<NamedLimit>,
+    /// Buckets on `GET /.well-known/openid-configuration`, as `jwks`.
+    pub openid_configuration: Vec<NamedLimit>,
+    /// What `x-ratelimit-reset` names (`reset = "full"` by default, or `"next_token"`).
+    pub reset: ResetMode,
+    /// How a rate-limited Authentication API request is answered.
+    pub auth_limit_answer: AuthLimitAnswer,
     pub monthly_m2m_quota: Option<u64>,
+    /// Auth0 publishes no allotment for the plan: `monthly_m2m_quota` is a stand-in (or none).
+    pub quota_unknown: bool,
+    /// When the hard block applies: this month's count, or also the 3-month average.
+    pub quota_trigger: QuotaTrigger,
     /// Past the monthly quota: true = refuse new custom-audience tokens, false = count overage.
     pub quota_hard_block: bool,
     pub quota_source: String,
@@ -177,8 +209,14 @@ pub fn parse(text: &str, origin: &str) -> Result<TierProfile, SimError> {
             route::Pattern::parse(r).map_err(|m| invalid(format!("group {:?}: {m}", g.name)))?;
         }
     }
-    for t in &file.token_endpoint {
-        limits.push((format!("token_endpoint {:?}", t.name), &t.limit));
+    for (table, list) in [
+        ("token_endpoint", &file.token_endpoint),
+        ("jwks", &file.jwks),
+        ("openid_configuration", &file.openid_configuration),
+    ] {
+        for t in list {
+            limits.push((format!("{table} {:?}", t.name), &t.limit));
+        }
     }
     for (key, l) in limits {
         if l.burst == 0 || l.rate == 0 {
@@ -196,7 +234,13 @@ pub fn parse(text: &str, origin: &str) -> Result<TierProfile, SimError> {
         refill: file.refill,
         management: file.management,
         token_endpoint: file.token_endpoint,
+        jwks: file.jwks,
+        openid_configuration: file.openid_configuration,
+        reset: file.reset,
+        auth_limit_answer: file.auth_limit_answer,
         monthly_m2m_quota: file.quota.monthly_m2m,
+        quota_unknown: file.quota.unknown,
+        quota_trigger: file.quota.trigger,
         quota_hard_block: file.quota.hard_block,
         quota_source: file.quota.source,
     })
@@ -234,6 +278,11 @@ impl TierProfile {
                 .into_iter()
                 .map(|(_, l)| l),
         )
+    }
+
+    /// The buckets of an Authentication API list (`token_endpoint`, `jwks`, ...) for the limiter.
+    pub fn auth_buckets(list: &[NamedLimit]) -> Vec<(String, &LimitSpec)> {
+        list.iter().map(|b| (b.name.clone(), &b.limit)).collect()
     }
 
     /// The tightest bucket on `POST /oauth/token`, as (burst, sustained per second).

@@ -138,3 +138,56 @@ fn window_refill_is_a_tier_option() {
     assert_eq!(tier.management_limit_for("GET", "/api/v2/users"), None);
     assert_eq!(tier.token_endpoint_limit(), None);
 }
+
+#[test]
+fn reset_answer_well_known_and_unknown_quota_are_tier_data() {
+    let free = builtin("free").unwrap();
+    assert_eq!(free.reset, ResetMode::Full);
+    assert_eq!(free.auth_limit_answer, AuthLimitAnswer::TooManyRequests);
+    assert_eq!(
+        (
+            free.jwks.len(),
+            free.jwks[0].limit.burst,
+            free.jwks[0].limit.rate
+        ),
+        (1, 20, 20)
+    );
+    assert!(free.openid_configuration.is_empty());
+    assert!(!free.quota_unknown, "free's 1,000 is published");
+    assert_eq!(free.quota_trigger, QuotaTrigger::MonthOrAverage);
+    for name in ["essentials", "professional"] {
+        let t = builtin(name).unwrap();
+        assert!(t.quota_unknown, "{name}");
+        assert_eq!(t.monthly_m2m_quota, Some(1000), "{name}: stand-in kept");
+    }
+    for name in ["enterprise", "private-cloud-500"] {
+        let t = builtin(name).unwrap();
+        assert!(t.quota_unknown && t.monthly_m2m_quota.is_none(), "{name}");
+    }
+    let t = parse(
+        "name = \"x\"\nreset = \"next_token\"\nauth_limit_answer = \"access_denied_500\"\n[quota]\nsource = \"assumed: t\"\n",
+        "x.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        (t.reset, t.auth_limit_answer),
+        (ResetMode::NextToken, AuthLimitAnswer::AccessDenied500)
+    );
+    let err = parse(
+        "name = \"x\"\nreset = \"soon\"\n[quota]\nsource = \"assumed: t\"\n",
+        "x.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("x.toml") && err.contains("next_token"),
+        "{err}"
+    );
+    let err = parse(
+        "name = \"x\"\n[[jwks]]\nname = \"j\"\nburst = 0\nrate = 1\nper = \"second\"\nsource = \"assumed: t\"\n[quota]\nsource = \"assumed: t\"\n",
+        "x.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("jwks \"j\""), "{err}");
+}

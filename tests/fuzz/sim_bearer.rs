@@ -3,8 +3,9 @@
 //! in any case and spacing, or none; tokens correctly signed with wrong issuer, audience, expiry,
 //! scopes or claim types; forged (payload swapped, signature flipped or cut, `alg` changed to
 //! `none`/`HS256`-with-the-public-key/others, padded base64); or garbage — and a model says which
-//! Auth0 answer each gets: 401 `missing_authentication`/`invalid_token` (invalid, expired, bad
-//! audience), 403 `insufficient_scope`, or 200. Never a 5xx, never the token echoed back.
+//! Auth0 answer each gets: 401 "Missing authentication" (no `attributes`) or a 401 whose
+//! `attributes.error` repeats the message (invalid, expired, bad audience), 403
+//! `insufficient_scope`, or 200. Never a 5xx, never the token echoed back.
 //!
 //! Time-boxed (see `fuzz_support`): ~25 s in CI, `QUOTAPROBE_FUZZ_SECS` for longer.
 #![allow(clippy::unwrap_used)]
@@ -275,10 +276,10 @@ fn check(expect: Expect, token: &str, a: &Answer) -> Result<(), TestCaseError> {
             prop_assert!(a.json().is_some());
             return Ok(());
         }
-        Expect::Missing => (401, "missing_authentication", "Missing authentication"),
-        Expect::Invalid => (401, "invalid_token", "Invalid token"),
-        Expect::Expired => (401, "invalid_token", "Expired token"),
-        Expect::BadAudience => (401, "invalid_token", "Bad audience"),
+        Expect::Missing => (401, "", "Missing authentication"),
+        Expect::Invalid => (401, "attributes", "Invalid token"),
+        Expect::Expired => (401, "attributes", "Expired token"),
+        Expect::BadAudience => (401, "attributes", "Bad audience"),
         Expect::Scope => (403, "insufficient_scope", "Insufficient scope"),
     };
     prop_assert_eq!(a.status.as_u16(), status, "{}", a.text());

@@ -65,7 +65,7 @@ async fn deleting_a_grant_stops_new_tokens_but_not_issued_ones() {
     let r = token_request(&c, &s, "worker", "worker-secret", &mgmt).await;
     assert_eq!(r.status(), 403);
     let want = format!(
-        r#"{{"error":"access_denied","error_description":"Client is not authorized to access \"{mgmt}\". You might probably want to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants"}}"#
+        r#"{{"error":"access_denied","error_description":"Client \"worker\" is not authorized to access resource server \"{mgmt}\". You need to create a \"client-grant\" associated to this API."}}"#
     );
     assert_eq!(r.text().await.unwrap(), want);
     let users = c
@@ -150,7 +150,7 @@ async fn short_lived_tokens_expire() {
     assert_eq!(r.status(), 401);
     assert_eq!(
         r.text().await.unwrap(),
-        r#"{"statusCode":401,"error":"Unauthorized","message":"Expired token received for JSON Web Token validation","errorCode":"invalid_token"}"#
+        r#"{"statusCode":401,"error":"Unauthorized","message":"Expired token received for JSON Web Token validation","attributes":{"error":"Expired token received for JSON Web Token validation"}}"#
     );
 }
 
@@ -166,17 +166,17 @@ async fn bad_foreign_and_under_scoped_tokens() {
         (
             None,
             401,
-            r#"{"statusCode":401,"error":"Unauthorized","message":"Missing authentication","errorCode":"missing_authentication"}"#,
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Missing authentication"}"#,
         ),
         (
             Some("not.a.jwt".into()),
             401,
-            r#"{"statusCode":401,"error":"Unauthorized","message":"Invalid token","errorCode":"invalid_token"}"#,
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Invalid token","attributes":{"error":"Invalid token"}}"#,
         ),
         (
             Some(token(&c, &s, ID, SECRET, CUSTOM).await),
             401,
-            r#"{"statusCode":401,"error":"Unauthorized","message":"Bad audience: https://api.example.com/","errorCode":"invalid_token"}"#,
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Bad audience: https://api.example.com/","attributes":{"error":"Bad audience: https://api.example.com/"}}"#,
         ),
     ];
     for (t, status, body) in cases {

@@ -3,12 +3,12 @@
 //! custom API (not the Management API) and is not rate limited: Auth0 does not host it.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::sim::auth::bearer;
-use crate::sim::reply::mgmt_error;
+use crate::sim::reply::mgmt_unauthorized;
 use crate::sim::tenant::{Shared, lock};
 
 pub async fn call(
@@ -21,11 +21,7 @@ pub async fn call(
         Err(resp) => return resp,
     };
     if lock(&t.directory).api(&verified.aud).is_none() || verified.aud == t.management_audience {
-        return mgmt_error(
-            StatusCode::UNAUTHORIZED,
-            &format!("Bad audience: {}", verified.aud),
-            "invalid_token",
-        );
+        return mgmt_unauthorized(&format!("Bad audience: {}", verified.aud), true);
     }
     axum::Json(json!({"ok": true, "api": verified.aud, "path": format!("/demo-api/{rest}")}))
         .into_response()

@@ -1,6 +1,7 @@
 //! The HTTP surface of the tenant: which path goes to which handler, and the request counter.
 //! `/__sim/*` routes (simulator controls) are not counted, so observing never changes the counts.
 
+mod auth_api;
 mod demo_api;
 mod faults;
 mod mgmt;
@@ -10,22 +11,20 @@ mod token_body;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{any, get, post};
-use serde_json::{Value, json};
 
 use super::tenant::Shared;
 
 pub fn router(tenant: Shared) -> Router {
     Router::new()
         .route("/oauth/token", post(token::token))
-        .route("/.well-known/jwks.json", get(jwks))
-        .route("/.well-known/openid-configuration", get(openid))
+        .route("/.well-known/jwks.json", get(auth_api::jwks))
+        .route("/.well-known/openid-configuration", get(auth_api::openid))
         .merge(mgmt::router(tenant.clone()))
         .route("/demo-api/{*rest}", any(demo_api::call))
         .route_layer(from_fn_with_state(tenant.clone(), faults::inject))
@@ -56,22 +55,6 @@ pub fn source_ip(req: &Request) -> IpAddr {
     req.extensions()
         .get::<ConnectInfo<crate::sim::peer::Peer>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip())
-}
-
-async fn jwks(State(t): State<Shared>) -> Json<Value> {
-    Json(t.keys.jwks())
-}
-
-async fn openid(State(t): State<Shared>) -> Json<Value> {
-    let base = format!("https://{}", t.domain);
-    Json(json!({
-        "issuer": t.issuer,
-        "token_endpoint": format!("{base}/oauth/token"),
-        "jwks_uri": format!("{base}/.well-known/jwks.json"),
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    }))
 }
 
 /// Largest request body accepted (Auth0 refuses large bodies too; the exact limit is assumed).

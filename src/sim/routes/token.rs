@@ -3,8 +3,9 @@
 //! buckets, as on Auth0, so rejected requests count too) -> body -> grant type -> client secret ->
 //! audience -> client grant -> scopes -> client quota -> monthly quota -> issue.
 //!
-//! Assumed (not pinned by the reference): `unsupported_grant_type` answers 400; the token-endpoint
-//! 429 description "Global limit has been reached"; the monthly-quota 429 description.
+//! Assumed (not pinned by public sources): `unsupported_grant_type` answers 400; the
+//! token-endpoint 429 description "Global limit has been reached"; the monthly-quota answer (the
+//! tier file's `[quota]` source says what is known).
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -17,9 +18,28 @@ use crate::sim::ledger::QuotaWindow;
 use crate::sim::random_id;
 use crate::sim::reply::{RateHeaders, oauth_error, quota_header, set};
 use crate::sim::tenant::{Shared, Tenant, lock};
+use crate::sim::tier::TierProfile;
+
+use super::auth_api;
 
 /// The monthly-quota 429 description (assumed wording).
 pub const QUOTA_EXCEEDED: &str = "Quota exceeded: monthly machine-to-machine token quota reached";
+
+/// How Auth0 lists the scopes a client asked for but was not granted. Every public example found
+/// names one scope ("Client has not been granted scopes: read:messages",
+/// https://github.com/auth0/docs/issues/5466); the comma list for several is **assumed**.
+pub const SCOPE_SEPARATOR: &str = ", ";
+
+/// The 403 for a client with no grant for `audience`, in Auth0's newer wording (the client id and
+/// "resource server" named; seen in client code and READMEs quoting Auth0 since 2023). The older
+/// wording, `Client is not authorized to access "AUDIENCE". You might probably want to create a
+/// "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`
+/// (https://github.com/auth0/auth0-python/issues/173, 2018), is no longer sent.
+pub fn not_granted(client_id: &str, audience: &str) -> String {
+    format!(
+        "Client \"{client_id}\" is not authorized to access resource server \"{audience}\". You need to create a \"client-grant\" associated to this API."
+    )
+}
 
 fn denied(status: StatusCode, description: &str) -> Response {
     oauth_error(status, "access_denied", description)
@@ -27,40 +47,13 @@ fn denied(status: StatusCode, description: &str) -> Response {
 
 pub async fn token(State(t): State<Shared>, req: Request) -> Response {
     let now = t.clock.elapsed();
-    let buckets: Vec<(String, &crate::sim::tier::LimitSpec)> = t
-        .tier
-        .token_endpoint
-        .iter()
-        .map(|b| (b.name.clone(), &b.limit))
-        .collect();
-    let verdict = t.limiter.check(&buckets, now, super::source_ip(&req));
-    let rate = verdict
-        .as_ref()
-        .map(|v| RateHeaders::from_snapshot(&v.snapshot, t.clock.epoch_at(now)));
-    if let Some(v) = verdict.as_ref().filter(|v| !v.allowed) {
-        t.stats.rate_limited(&v.bucket);
-        t.log(
-            "api_limit",
-            &format!("Global limit has been reached ({})", v.bucket),
-            "",
-        );
-        let resp = oauth_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "Global limit has been reached",
-        );
-        return with_rate(resp, rate);
+    let buckets = TierProfile::auth_buckets(&t.tier.token_endpoint);
+    let (rate, limited) = super::auth_api::limit(&t, &buckets, now, super::source_ip(&req));
+    if let Some(resp) = limited {
+        return auth_api::with_rate(resp, rate);
     }
     let resp = exchange(&t, req).await;
-    with_rate(resp, rate)
-}
-
-fn with_rate(mut resp: Response, rate: Option<RateHeaders>) -> Response {
-    let own = resp.extensions().get::<RateHeaders>().copied();
-    if let Some(r) = own.or(rate) {
-        r.apply(resp.headers_mut());
-    }
-    resp
+    auth_api::with_rate(resp, rate)
 }
 
 async fn exchange(t: &Tenant, req: Request) -> Response {
@@ -112,12 +105,7 @@ async fn exchange(t: &Tenant, req: Request) -> Response {
             );
         };
         let Some(grant) = dir.grant(&client_id, &audience) else {
-            return denied(
-                StatusCode::FORBIDDEN,
-                &format!(
-                    "Client is not authorized to access \"{audience}\". You might probably want to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants"
-                ),
-            );
+            return denied(StatusCode::FORBIDDEN, &not_granted(&client_id, &audience));
         };
         let scopes: Vec<String> = match body
             .scope
@@ -136,7 +124,10 @@ async fn exchange(t: &Tenant, req: Request) -> Response {
                 if !missing.is_empty() {
                     return denied(
                         StatusCode::FORBIDDEN,
-                        &format!("Client has not been granted scopes: {}", missing.join(" ")),
+                        &format!(
+                            "Client has not been granted scopes: {}",
+                            missing.join(SCOPE_SEPARATOR)
+                        ),
                     );
                 }
                 asked

@@ -130,7 +130,15 @@ pub fn mgmt_error(a: &Answer) -> Option<(String, String)> {
     (v.get("statusCode")?.as_u64()? == u64::from(a.status.as_u16())).then_some(())?;
     v.get("error")?.as_str()?;
     let message = v.get("message")?.as_str()?.to_string();
-    let code = v.get("errorCode")?.as_str()?.to_string();
+    // Auth0's 401s carry no errorCode: a refused token has `attributes.error` = message (code
+    // "attributes" here), a missing one neither (code "").
+    let code = match (v.get("errorCode"), v.get("attributes")) {
+        (Some(c), _) => c.as_str()?.to_string(),
+        (None, Some(a)) => {
+            (a.get("error")?.as_str()? == message).then(|| "attributes".to_string())?
+        }
+        (None, None) => String::new(),
+    };
     Some((code, message))
 }
 

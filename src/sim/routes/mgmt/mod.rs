@@ -96,7 +96,7 @@ async fn guard(
     let verdict = t.limiter.check(&buckets, now, super::source_ip(&req));
     let rate = verdict
         .as_ref()
-        .map(|v| RateHeaders::from_snapshot(&v.snapshot, t.clock.epoch_at(now)));
+        .map(|v| RateHeaders::from_snapshot(&v.snapshot, t.clock.epoch_at(now), t.tier.reset));
     let mut resp = match verdict {
         Some(v) if !v.allowed => {
             t.stats.rate_limited(&v.bucket);

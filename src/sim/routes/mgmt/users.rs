@@ -1,4 +1,5 @@
-//! `/api/v2/users*`: list (paged), get, create, patch, delete, and users-by-email.
+//! `/api/v2/users*`: list (paged, capped at the first 1,000 records as on Auth0), get, create,
+//! patch, delete, and users-by-email.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -42,14 +43,31 @@ fn json_body(body: &Bytes) -> Result<Value, Response> {
     })
 }
 
+/// Records `GET /api/v2/users` pages through at most: "Auth0 limits the total number of users
+/// you can retrieve to 1000 (e.g., 100 users per page x 10 pages)"
+/// (https://auth0.com/docs/manage-users/user-search/view-search-results-by-page).
+pub const PAGE_CAP: usize = 1_000;
+
+/// The 400 past [`PAGE_CAP`], word for word as Auth0 sends it
+/// (https://github.com/auth0/auth0.net/issues/979, https://github.com/auth0/node-auth0/issues/1246).
+pub const PAGE_CAP_MESSAGE: &str = "You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation";
+
 pub async fn list(State(t): State<Shared>, Query(q): Query<Params>) -> Response {
     let (page, per_page, totals) = match paging(&q) {
         Ok(p) => p,
         Err(r) => return r,
     };
+    // A page that ends past the cap is refused whatever the number of users ("N * RPP + RPP >
+    // 1000", https://support.auth0.com/center/s/article/pagination-error-when-getting-user-roles).
+    if page.saturating_mul(per_page).saturating_add(per_page) > PAGE_CAP {
+        return mgmt_error(StatusCode::BAD_REQUEST, PAGE_CAP_MESSAGE, "invalid_paging");
+    }
     let users = lock(&t.users);
     let items = users.page(page, per_page);
-    Json(paged("users", items, page, per_page, users.len(), totals)).into_response()
+    // `total` is "the total number of results in the query (max 1,000)"
+    // (https://community.auth0.com/t/paging-the-list-users-query/18983).
+    let total = users.len().min(PAGE_CAP);
+    Json(paged("users", items, page, per_page, total, totals)).into_response()
 }
 
 pub async fn get_one(State(t): State<Shared>, Path(id): Path<String>) -> Response {
