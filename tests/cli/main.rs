@@ -19,3 +19,4 @@ mod scenario_docs;
 mod shard_netns;
 mod validate;
 mod verify;
+mod walk_users;
