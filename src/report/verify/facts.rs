@@ -82,7 +82,7 @@ const RUN_COUNTS: [&str; 12] = [
     "calls_without_token",
     "connection_errors_after_last_answer",
 ];
-const RUN_NUMBERS: [&str; 3] = ["duration_s", "drain_s", "silent_for_s"];
+const RUN_NUMBERS: [&str; 4] = ["duration_s", "drain_s", "silent_for_s", "drop_late_after_s"];
 const STOP_REASONS: [&str; 10] = [
     "completed",
     "max_duration",
