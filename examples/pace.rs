@@ -75,6 +75,7 @@ fn main() -> anyhow::Result<()> {
         },
         shard: None,
         data: Default::default(),
+        flows: vec![],
         pacing: Default::default(),
     };
     let target = Target {

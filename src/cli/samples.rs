@@ -100,7 +100,11 @@ pub(super) fn render(plan: &RunPlan) -> String {
         "\nSample requests (the first {SAMPLES} of each operation with holes; secrets masked)"
     );
     let now = SystemTime::now();
-    for op in &plan.operations {
+    let width = name_width(plan);
+    for (i, op) in plan.operations.iter().enumerate() {
+        // A flow step's captures from earlier steps are shown as `<name>`: they come from a
+        // response, not from the data.
+        let captured = captured_before(plan, i);
         let fields: Vec<(String, Template)> = op
             .templated()
             .into_iter()
@@ -109,7 +113,11 @@ pub(super) fn render(plan: &RunPlan) -> String {
         if fields.iter().all(|(_, t)| t.is_literal()) {
             continue;
         }
-        let Ok(needs) = feed.needs(fields.iter().flat_map(|(_, t)| t.holes())) else {
+        let holes = fields
+            .iter()
+            .flat_map(|(_, t)| t.holes())
+            .filter(|h| !captured.contains(h));
+        let Ok(needs) = feed.needs(holes) else {
             continue;
         };
         let method = match &op.kind {
@@ -119,16 +127,24 @@ pub(super) fn render(plan: &RunPlan) -> String {
             OperationKind::Token { .. } => "POST /oauth/token",
         };
         for n in 0..SAMPLES {
-            let values = match feed.draw(&needs, n, now) {
+            let mut values = match feed.draw(&needs, n, now) {
                 Ok(Some(v)) => v,
                 Ok(None) => {
-                    let _ = writeln!(s, "  {:<20}(data used up after {n} requests)", op.name);
+                    let _ = writeln!(s, "  {:<width$}(data used up after {n} requests)", op.name);
                     break;
                 }
                 Err(e) => {
-                    let _ = writeln!(s, "  {:<20}(no sample: {e})", op.name);
+                    let _ = writeln!(s, "  {:<width$}(no sample: {e})", op.name);
                     break;
                 }
+            };
+            for (k, name) in captured.iter().enumerate() {
+                values.set(name, format!("QPCAPTURED{k}X"));
+            }
+            let shown = |text: String| {
+                captured.iter().enumerate().fold(text, |t, (k, name)| {
+                    t.replace(&format!("QPCAPTURED{k}X"), &format!("<{name}>"))
+                })
             };
             let mut parts = Vec::new();
             for (key, t) in &fields {
@@ -143,6 +159,7 @@ pub(super) fn render(plan: &RunPlan) -> String {
                 } else if t.fill(|h| values.get(h), &mut text).is_err() {
                     continue;
                 }
+                let text = shown(text);
                 parts.push(match key.as_str() {
                     "path" | "url" => format!("{method} {text}"),
                     "body" => format!("body {}", masked_body(&text)),
@@ -153,7 +170,72 @@ pub(super) fn render(plan: &RunPlan) -> String {
                     },
                 });
             }
-            let _ = writeln!(s, "  {:<20}{}", op.name, parts.join("  "));
+            let _ = writeln!(s, "  {:<width$}{}", op.name, parts.join("  "));
+        }
+    }
+    s
+}
+
+/// The name column's width: the longest operation name and two spaces, at least 20.
+pub(super) fn name_width(plan: &RunPlan) -> usize {
+    plan.operations
+        .iter()
+        .map(|o| o.name.chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(20)
+}
+
+/// The captures of the steps before operation `op` in its flow (none for other operations).
+fn captured_before(plan: &RunPlan, op: usize) -> Vec<&str> {
+    plan.flows
+        .iter()
+        .find_map(|f| {
+            let at = f.steps.iter().position(|s| s.op == op)?;
+            Some(
+                f.steps[..at]
+                    .iter()
+                    .flat_map(|s| s.captures.iter().map(|c| c.name.as_str()))
+                    .collect(),
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The flows section of `validate`'s output; empty without flows.
+pub(super) fn flows(plan: &RunPlan) -> String {
+    let mut s = String::new();
+    if plan.flows.is_empty() {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "\nFlows (steps run in order by one virtual user; a step that fails ends its flow)"
+    );
+    for f in &plan.flows {
+        let _ = writeln!(s, "  {} (weight {})", f.name, f.weight);
+        for (i, step) in f.steps.iter().enumerate() {
+            let name = plan
+                .operations
+                .get(step.op)
+                .map_or("?", |o| o.name.as_str());
+            let mut line = format!("    {}. {name}", i + 1);
+            if !step.think.is_zero() {
+                let t = |d| humantime::format_duration(d).to_string();
+                if step.think.min == step.think.max {
+                    let _ = write!(line, "  after {}", t(step.think.min));
+                } else {
+                    let _ = write!(line, "  after {}..{}", t(step.think.min), t(step.think.max));
+                }
+            }
+            for c in &step.captures {
+                let from = match &c.from {
+                    crate::scenario::CaptureFrom::Json(p) => format!("body {p:?}"),
+                    crate::scenario::CaptureFrom::Header(h) => format!("header {h}"),
+                };
+                let _ = write!(line, "  captures {} from {from}", c.name);
+            }
+            let _ = writeln!(s, "{line}");
         }
     }
     s

@@ -11,6 +11,7 @@ pub(super) fn validate(args: ValidateArgs) -> CliResult {
     let plan = load_plan(&args.scenario, args.tier.clone(), None, None)?;
     let quota = super::tier_profile(&plan, None)?.and_then(|t| t.monthly_m2m_quota);
     super::print_out(&render(&plan, &forecast(&plan), quota));
+    super::print_out(&super::samples::flows(&plan));
     super::print_out(&super::samples::render(&plan));
     super::print_out(&format!(
         "ok: {} is valid; nothing was sent\n",
@@ -95,15 +96,16 @@ pub(super) fn render(plan: &RunPlan, f: &Forecast, monthly_quota: Option<u64>) -
         );
     }
     let _ = writeln!(s, "\nOperations (requests = arrivals × share)");
+    let w = super::samples::name_width(plan);
     let _ = writeln!(
         s,
-        "  {:<20}{:<12}{:<34}{:>8}{:>11}{:>9}",
+        "  {:<w$}{:<12}{:<34}{:>8}{:>11}{:>9}",
         "name", "kind", "endpoint", "share", "requests", "peak/s"
     );
     for o in &f.operations {
         let _ = writeln!(
             s,
-            "  {:<20}{:<12}{:<34}{:>7.1}%{:>11.1}{:>9.2}",
+            "  {:<w$}{:<12}{:<34}{:>7.1}%{:>11.1}{:>9.2}",
             o.name,
             o.kind,
             o.endpoint,

@@ -59,6 +59,14 @@ impl Values {
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs
     }
+
+    /// Sets hole `name` to `value` (a flow step's capture), replacing an earlier value.
+    pub fn set(&mut self, name: &str, value: String) {
+        match self.pairs.iter_mut().find(|(k, _)| k == name) {
+            Some((_, v)) => *v = value,
+            None => self.pairs.push((name.to_string(), value)),
+        }
+    }
 }
 
 /// The open files and the generators of a run.

@@ -20,7 +20,8 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::ctx::Ctx;
-use super::pick::Pick;
+use super::pick::{Pick, Picked};
+use super::sink::Msg;
 use super::stop::StopReason;
 use super::worker::{self, Job};
 use crate::ops::Transport;
@@ -34,7 +35,7 @@ pub fn spawn<T: Transport + 'static>(
     end: Instant,
     sent: &Rc<Cell<u64>>,
 ) -> Vec<JoinHandle<()>> {
-    let pick = Rc::new(Pick::new(&ctx.plan.operations));
+    let pick = Rc::new(Pick::with_flows(&ctx.plan.operations, &ctx.plan.flows));
     (0..concurrency)
         .map(|i| {
             // Distinct from the open pool's seeds; the same plan and seed repeat per loop.
@@ -60,9 +61,12 @@ async fn run_loop<T: Transport>(
         if ctx.stopper.is_stopping() || now >= end {
             return;
         }
-        let Some(op) = pick.next(&mut rng) else {
+        let Some(Picked { op, flow }) = pick.next(&mut rng) else {
             return;
         };
+        if let Some(f) = flow {
+            ctx.sink.send(Msg::FlowScheduled(f));
+        }
         let at = now.saturating_duration_since(ctx.t0);
         ctx.in_flight.set(ctx.in_flight.get() + 1);
         ctx.sink.dispatched(op, at);
@@ -71,7 +75,7 @@ async fn run_loop<T: Transport>(
             ctx.stopper.trigger(StopReason::MaxRequests);
         }
         let n = sent.get() - 1;
-        worker::execute(&ctx, Job { op, n, at }, &mut rng).await;
+        worker::run(&ctx, Job { op, flow, n, at }, &mut rng).await;
         ctx.finish_one();
         // A request that ends without awaiting I/O (refused by the token guard) must not let
         // this loop starve the scheduler and the recorder on the one thread. The budget

@@ -21,8 +21,10 @@ pub enum Draw {
 
 pub struct RunData {
     feed: RefCell<Feed>,
-    /// By plan operation index.
+    /// By plan operation index (a flow step's are empty: its flow draws for it).
     needs: Vec<Needs>,
+    /// By plan flow index: every step's holes but the captures, drawn once per flow.
+    flow_needs: Vec<Needs>,
 }
 
 impl RunData {
@@ -35,11 +37,17 @@ impl RunData {
         let (files, vars) = plan.data.feed_parts();
         let shard = plan.shard.as_ref().map(|s| (s.shard.index, s.shard.count));
         let feed = Feed::open(&files, vars, plan.seed, shard).map_err(EngineError::Data)?;
+        let step_of = |op: usize| {
+            plan.flows
+                .iter()
+                .any(|f| f.steps.iter().any(|s| s.op == op))
+        };
         let needs = templates
             .iter()
             .zip(&plan.operations)
-            .map(|(t, o)| {
-                let names = t.hole_names();
+            .enumerate()
+            .map(|(i, (t, o))| {
+                let names = if step_of(i) { vec![] } else { t.hole_names() };
                 feed.needs(names.iter().map(String::as_str))
                     .map_err(|hole| EngineError::Hole {
                         operation: o.name.clone(),
@@ -47,15 +55,54 @@ impl RunData {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let flow_needs = plan
+            .flows
+            .iter()
+            .map(|f| {
+                let captured: Vec<&str> = f
+                    .steps
+                    .iter()
+                    .flat_map(|s| s.captures.iter().map(|c| c.name.as_str()))
+                    .collect();
+                let mut names: Vec<String> = Vec::new();
+                for s in &f.steps {
+                    for h in templates
+                        .get(s.op)
+                        .map(Template::hole_names)
+                        .unwrap_or_default()
+                    {
+                        if !captured.contains(&h.as_str()) && !names.contains(&h) {
+                            names.push(h);
+                        }
+                    }
+                }
+                feed.needs(names.iter().map(String::as_str))
+                    .map_err(|hole| EngineError::Hole {
+                        operation: f.name.clone(),
+                        hole,
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(RunData {
             feed: RefCell::new(feed),
             needs,
+            flow_needs,
         }))
     }
 
     /// The values for operation `op`'s request of arrival number `n`.
     pub fn draw(&self, op: usize, n: u64) -> Draw {
-        let Some(needs) = self.needs.get(op).filter(|n| !n.is_empty()) else {
+        self.draw_from(self.needs.get(op), n)
+    }
+
+    /// The values for every step of flow `flow`'s arrival number `n` (one data row per file
+    /// for the whole flow, so its steps see the same record).
+    pub fn draw_flow(&self, flow: usize, n: u64) -> Draw {
+        self.draw_from(self.flow_needs.get(flow), n)
+    }
+
+    fn draw_from(&self, needs: Option<&Needs>, n: u64) -> Draw {
+        let Some(needs) = needs.filter(|n| !n.is_empty()) else {
             return Draw::None;
         };
         match self.feed.borrow_mut().draw(needs, n, SystemTime::now()) {

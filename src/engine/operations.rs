@@ -222,6 +222,7 @@ mod tests {
             },
             shard: None,
             data: Default::default(),
+            flows: vec![],
             pacing: Default::default(),
         }
     }

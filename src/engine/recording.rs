@@ -53,6 +53,8 @@ impl RecordTask {
                 refresh_every,
             } => r.cached_token(&audience, &key, refresh_every),
             Msg::Advance(second) => r.advance(second),
+            Msg::FlowScheduled(f) => r.flow_scheduled(f),
+            Msg::FlowEnded { flow, end, took } => r.flow_ended(flow, end, took),
             Msg::Phase(i) => self.progress.phase(i),
             Msg::Event(row) => events.push(row),
             Msg::Finish => {}

@@ -141,7 +141,12 @@ async fn run_local(
     };
     let recorder = RecordTask {
         rx,
-        recorder: Recorder::new(op_meta, &mgmt),
+        recorder: Recorder::new(op_meta, &mgmt).with_flows(
+            plan.flows
+                .iter()
+                .map(|f| (f.name.clone(), f.steps.len() as u64))
+                .collect(),
+        ),
         progress: Progress::new(
             options.progress && std::io::stderr().is_terminal(),
             &plan.phases,
@@ -234,7 +239,7 @@ async fn run_local(
     }
     // Jobs no worker reached (every worker stuck past the deadline) were never sent.
     while let Ok(job) = jobs_rx.try_recv() {
-        sink.dropped(job.op, job.at, DropReason::Stopping, true);
+        sink.dropped_arrival(job.op, job.flow, job.at, DropReason::Stopping, true);
     }
     if let Some(e) = &events_task {
         e.abort();

@@ -29,7 +29,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::closed;
 use super::ctx::Ctx;
 use super::pacer::Pacer;
-use super::pick::Pick;
+use super::pick::{Pick, Picked};
 use super::sink::Msg;
 use super::stop::{StopReason, StopSignal};
 use super::worker::Job;
@@ -70,7 +70,7 @@ impl<T: Transport + 'static> Scheduler<T> {
         let ctx = &self.ctx;
         let plan = &ctx.plan;
         let pacer = Pacer::new(&plan.phases);
-        let pick = Pick::new(&plan.operations);
+        let pick = Pick::with_flows(&plan.operations, &plan.flows);
         // Sharded: picks follow the scenario seed's stream over every global arrival, so the
         // shards' union picks exactly what the single run picks (scenario::shard).
         let shard = plan.shard.as_ref();
@@ -113,11 +113,14 @@ impl<T: Transport + 'static> Scheduler<T> {
                 let Some(arrival) = pacer.arrival(g) else {
                     break;
                 };
-                let Some(op) = pick.next(&mut rng) else {
+                let Some(Picked { op, flow }) = pick.next(&mut rng) else {
                     break;
                 };
                 if shard.is_some_and(|s| !s.owns(g)) {
                     continue;
+                }
+                if let Some(f) = flow {
+                    ctx.sink.send(Msg::FlowScheduled(f));
                 }
                 let intended = ctx.t0 + arrival.at;
                 let cap = pacer
@@ -131,7 +134,8 @@ impl<T: Transport + 'static> Scheduler<T> {
                     cap,
                     plan.pacing.drop_late_after,
                 ) {
-                    ctx.sink.dropped(op, arrival.at, reason, false);
+                    ctx.sink
+                        .dropped_arrival(op, flow, arrival.at, reason, false);
                     continue;
                 }
                 ctx.in_flight.set(ctx.in_flight.get() + 1);
@@ -140,13 +144,15 @@ impl<T: Transport + 'static> Scheduler<T> {
                     .jobs
                     .try_send(Job {
                         op,
+                        flow,
                         n: g,
                         at: arrival.at,
                     })
                     .is_err()
                 {
                     ctx.finish_one();
-                    ctx.sink.dropped(op, arrival.at, DropReason::Busy, true);
+                    ctx.sink
+                        .dropped_arrival(op, flow, arrival.at, DropReason::Busy, true);
                     continue;
                 }
                 sent.set(sent.get() + 1);

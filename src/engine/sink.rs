@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::metrics::{DropReason, EventRow, Outcome, Sample};
+use crate::metrics::{DropReason, EventRow, FlowEnd, Outcome, Sample};
 
 #[derive(Debug)]
 pub enum Msg {
@@ -36,6 +36,14 @@ pub enum Msg {
     },
     /// Every arrival intended before this second has been handed out or dropped.
     Advance(u64),
+    /// A flow arrival was picked (before any drop decision).
+    FlowScheduled(usize),
+    /// A flow arrival ended; `took` from its intended start to its end.
+    FlowEnded {
+        flow: usize,
+        end: FlowEnd,
+        took: Duration,
+    },
     /// A new phase began (for progress bars).
     Phase(usize),
     Event(EventRow),
@@ -59,6 +67,26 @@ impl Sink {
 
     pub fn dispatched(&self, op: usize, intended: Duration) {
         self.send(Msg::Dispatched { op, intended });
+    }
+
+    /// An arrival that will not run: its operation (for a flow, its first step's) is dropped,
+    /// and so is the flow.
+    pub fn dropped_arrival(
+        &self,
+        op: usize,
+        flow: Option<usize>,
+        intended: Duration,
+        reason: DropReason,
+        dispatched: bool,
+    ) {
+        self.dropped(op, intended, reason, dispatched);
+        if let Some(f) = flow {
+            self.flow_ended(f, FlowEnd::Dropped, Duration::ZERO);
+        }
+    }
+
+    pub fn flow_ended(&self, flow: usize, end: FlowEnd, took: Duration) {
+        self.send(Msg::FlowEnded { flow, end, took });
     }
 
     pub fn dropped(&self, op: usize, intended: Duration, reason: DropReason, dispatched: bool) {

@@ -2,6 +2,7 @@
 //! accounting. Produces a [`Snapshot`]; knows nothing of report files or formats.
 
 pub mod audience;
+pub mod flows;
 pub mod reach;
 pub mod recorder;
 pub mod run_facts;
@@ -12,6 +13,7 @@ pub mod timeline;
 pub mod totals;
 
 pub use audience::QuotaContext;
+pub use flows::{FlowEnd, FlowRow, Flows};
 pub use reach::{Reach, Reachability};
 pub use recorder::{DropCounts, LiveStats, OpMeta, Recorder};
 pub use run_facts::{Limit, ReachFacts, RunFacts, Shard, ShardFolder};

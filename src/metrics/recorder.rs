@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::audience::{Audiences, QuotaContext};
+use super::flows::{FlowEnd, Flows};
 use super::reach::Reach;
 use super::sample::{DropReason, Outcome, Sample, TransportKind};
 use super::snapshot::{AudienceRow, Snapshot, SummaryRow};
@@ -50,6 +51,7 @@ pub struct Recorder {
     drops: DropCounts,
     bad_headers: u64,
     reach: Reach,
+    flows: Flows,
 }
 
 fn second_of(intended: Duration) -> u64 {
@@ -67,7 +69,22 @@ impl Recorder {
             drops: DropCounts::default(),
             bad_headers: 0,
             reach: Reach::default(),
+            flows: Flows::default(),
         }
+    }
+
+    /// The scenario's flows: (name, number of steps), by plan flow index.
+    pub fn with_flows(mut self, flows: Vec<(String, u64)>) -> Self {
+        self.flows = Flows::new(flows);
+        self
+    }
+
+    pub fn flow_scheduled(&mut self, flow: usize) {
+        self.flows.scheduled(flow);
+    }
+
+    pub fn flow_ended(&mut self, flow: usize, end: FlowEnd, took: Duration) {
+        self.flows.ended(flow, end, took);
     }
 
     pub fn ops(&self) -> &[OpMeta] {
@@ -255,6 +272,7 @@ impl Recorder {
             latency,
             events: Vec::new(),
             histograms,
+            flows: self.flows.finish(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Snapshot {
     pub events: Vec<EventRow>,
     /// `histograms.hlog`: per operation, latency in microseconds.
     pub histograms: Vec<OperationHistograms>,
+    /// `flows.csv` (only when the scenario has flows): how each flow's arrivals ended.
+    pub flows: Vec<super::flows::FlowRow>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

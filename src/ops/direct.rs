@@ -39,6 +39,14 @@ struct Host {
     idle: Vec<Sender>,
 }
 
+/// Status, rate-limit headers, the headers when kept, and the body (or why it could not be read).
+type Exchanged = (
+    u16,
+    ratelimit::RateInfo,
+    Option<HeaderMap>,
+    Result<Bytes, TransportKind>,
+);
+
 #[derive(Clone)]
 pub struct Direct {
     hosts: Rc<RefCell<Vec<Host>>>,
@@ -150,7 +158,8 @@ impl Direct {
         // head's rate-limit headers, as a body read that timed out.
         let head = Cell::new(None);
         let deadline = Instant::now() + self.timeout;
-        match timeout_at(deadline, self.exchange(method, uri, headers, body, &head)).await {
+        let exchange = self.exchange(method, uri, headers, body, keep_body, &head);
+        match timeout_at(deadline, exchange).await {
             Err(_) => match head.get() {
                 Some((status, rate)) => {
                     Reply::answered(status, rate, Err(TransportKind::Timeout), keep_body)
@@ -158,20 +167,23 @@ impl Direct {
                 None => Reply::transport(TransportKind::Timeout),
             },
             Ok(Err(kind)) => Reply::transport(kind),
-            Ok(Ok((status, rate, body))) => Reply::answered(status, rate, body, keep_body),
+            Ok(Ok((status, rate, kept, body))) => {
+                Reply::answered(status, rate, body, keep_body).with_headers(kept)
+            }
         }
     }
 
-    /// Status, rate-limit headers (also left in `head` once read) and the body (or why it
-    /// could not be read).
+    /// Status, rate-limit headers (also left in `head` once read), all the headers when
+    /// `keep`, and the body (or why it could not be read).
     async fn exchange(
         &self,
         method: Method,
         uri: Uri,
         headers: HeaderMap,
         body: Option<Bytes>,
+        keep: bool,
         head: &Cell<Option<(u16, ratelimit::RateInfo)>>,
-    ) -> Result<(u16, ratelimit::RateInfo, Result<Bytes, TransportKind>), TransportKind> {
+    ) -> Result<Exchanged, TransportKind> {
         let Some(authority) = uri.authority().cloned() else {
             return Err(TransportKind::Other);
         };
@@ -200,6 +212,7 @@ impl Direct {
         let status = response.status().as_u16();
         let rate = ratelimit::parse(response.headers(), SystemTime::now());
         head.set(Some((status, rate)));
+        let kept = keep.then(|| response.headers().clone());
         let body = match response.into_body().collect().await {
             Err(e) => Err(body_kind(chain_kind(Some(&e)))),
             Ok(body) => Ok(body.to_bytes()),
@@ -208,6 +221,6 @@ impl Direct {
             // The next checkout waits, if need be, for the connection to finish this exchange.
             self.put(&authority, sender);
         }
-        Ok((status, rate, body))
+        Ok((status, rate, kept, body))
     }
 }

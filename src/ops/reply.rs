@@ -6,6 +6,7 @@
 use std::error::Error as _;
 
 use bytes::Bytes;
+use reqwest::header::HeaderMap;
 
 use super::ratelimit::RateInfo;
 use crate::metrics::{Outcome, TransportKind};
@@ -15,8 +16,11 @@ use crate::metrics::{Outcome, TransportKind};
 pub struct Reply {
     pub outcome: Outcome,
     pub rate: RateInfo,
-    /// Only when asked for (token responses, events); other bodies are read and dropped.
+    /// Only when asked for (token responses, events, flow steps that capture); other bodies
+    /// are read and dropped.
     pub body: Option<Bytes>,
+    /// The response headers, kept with the body (a flow step may capture one).
+    pub headers: Option<HeaderMap>,
 }
 
 impl Reply {
@@ -26,6 +30,7 @@ impl Reply {
             outcome: Outcome::Transport(kind),
             rate: RateInfo::default(),
             body: None,
+            headers: None,
         }
     }
 
@@ -41,13 +46,25 @@ impl Reply {
                 outcome: Outcome::Http(status),
                 rate,
                 body: keep_body.then_some(body),
+                headers: None,
             },
             Err(kind) => Reply {
                 outcome: Outcome::Transport(kind),
                 rate,
                 body: None,
+                headers: None,
             },
         }
+    }
+}
+
+impl Reply {
+    /// Keeps `headers` with a kept body (nothing when the body was not kept).
+    pub fn with_headers(mut self, headers: Option<HeaderMap>) -> Self {
+        if self.body.is_some() {
+            self.headers = headers;
+        }
+        self
     }
 }
 

@@ -87,11 +87,12 @@ impl Transport for Http {
         };
         let status = response.status().as_u16();
         let rate = ratelimit::parse(response.headers(), SystemTime::now());
+        let kept = keep_body.then(|| response.headers().clone());
         let body = response
             .bytes()
             .await
             .map_err(|e| body_kind(Some(kind_of(&e))));
-        Reply::answered(status, rate, body, keep_body)
+        Reply::answered(status, rate, body, keep_body).with_headers(kept)
     }
 }
 

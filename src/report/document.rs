@@ -26,7 +26,11 @@ pub struct Document {
 pub fn build(s: &Snapshot, thresholds: &[ThresholdResult]) -> Document {
     let info = RunInfo::from_snapshot(s);
     let verdict = verdict::judge(s, &info, thresholds);
-    let mut tables = vec![sections::operations(s), sections::audiences(s)];
+    let mut tables = vec![sections::operations(s)];
+    if !s.flows.is_empty() {
+        tables.push(sections::flows(s));
+    }
+    tables.push(sections::audiences(s));
     if !thresholds.is_empty() {
         tables.push(sections::thresholds(thresholds));
     }

@@ -41,8 +41,8 @@ pub use error::ReportError;
 pub use fsio::{check_writable, create_run_dir, prepare_out_dir, run_dir_name};
 
 use crate::metrics::{
-    AudienceRow, EventRow, LatencyRow, RunFacts, Snapshot, StatusRow, SummaryRow, ThresholdResult,
-    TimelineRow,
+    AudienceRow, EventRow, FlowRow, LatencyRow, RunFacts, Snapshot, StatusRow, SummaryRow,
+    ThresholdResult, TimelineRow,
 };
 use tables::RunTable;
 
@@ -87,6 +87,9 @@ fn write_data(dir: &Path, s: &Snapshot) -> Result<(), ReportError> {
     tables::write(dir, &s.statuses)?;
     tables::write(dir, &s.latency)?;
     tables::write(dir, &s.events)?;
+    if !s.flows.is_empty() {
+        tables::write(dir, &s.flows)?;
+    }
     let run: Vec<RunTable> = s
         .run
         .to_pairs()
@@ -148,5 +151,11 @@ pub fn read(dir: &Path) -> Result<Snapshot, ReportError> {
             Vec::new()
         },
         histograms: hlog::read(dir)?,
+        // Only a scenario with flows writes flows.csv.
+        flows: if dir.join(<FlowRow as tables::Table>::FILE).is_file() {
+            tables::read::<FlowRow>(dir)?
+        } else {
+            Vec::new()
+        },
     })
 }

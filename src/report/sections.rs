@@ -224,6 +224,45 @@ pub fn events(s: &Snapshot) -> DocTable {
     )
 }
 
+/// How each flow's arrivals ended (flows.csv); only for a scenario with flows.
+pub fn flows(s: &Snapshot) -> DocTable {
+    let rows = s
+        .flows
+        .iter()
+        .map(|f| {
+            vec![
+                f.flow.clone(),
+                f.steps.to_string(),
+                f.scheduled.to_string(),
+                f.dropped.to_string(),
+                f.completed.to_string(),
+                f.failed.to_string(),
+                f.capture_failed.to_string(),
+                f.stopped.to_string(),
+                format!("{:.1}", f.mean_ms),
+            ]
+        })
+        .collect();
+    let header = vec![
+        "flow",
+        "steps",
+        "scheduled",
+        "dropped",
+        "completed",
+        "failed",
+        "capture failed",
+        "stopped",
+        "mean ms",
+    ];
+    table(
+        "Flows",
+        "Each flow's arrivals: dropped before their first step, completed, ended by a failed step (its row above says how), by a capture missing from a response, or stopped by the run's end. Each step has its own operation row (FLOW/STEP).",
+        header,
+        &[1, 2, 3, 4, 5, 6, 7, 8],
+        rows,
+    )
+}
+
 /// `run.csv` verbatim.
 pub fn run(s: &Snapshot) -> DocTable {
     let rows = s

@@ -109,8 +109,8 @@ pub fn forecast(plan: &RunPlan) -> Forecast {
     // (client, audience label, scope) → (requests needing a bearer token, audience internal?)
     let mut bearer_uses: BTreeMap<(usize, String, Option<String>), f64> = BTreeMap::new();
     let mut token_ops: BTreeMap<String, f64> = BTreeMap::new();
-    for op in &plan.operations {
-        let share = f64::from(op.weight) / total_weight;
+    for (i, op) in plan.operations.iter().enumerate() {
+        let share = f64::from(plan.arrival_weight(i)) / total_weight;
         let requests = total_arrivals as f64 * share;
         let endpoint = match &op.kind {
             OperationKind::Token { .. } => "POST /oauth/token".to_string(),

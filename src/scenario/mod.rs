@@ -7,6 +7,7 @@
 pub mod data_plan;
 mod env;
 mod error;
+pub mod flow_plan;
 pub mod forecast;
 pub mod holes;
 mod locate;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 pub use super::data_plan::{DataFilePlan, DataPlan, PacingPlan, VarPlan};
+pub use super::flow_plan::{Capture, CaptureFrom, FlowPlan, StepPlan, Think};
 use super::secret::Secret;
 
 /// A scenario, resolved. The engine sees only this (plus a target URL from the CLI).
@@ -29,6 +30,8 @@ pub struct RunPlan {
     pub pacing: PacingPlan,
     /// Where `{{name}}` holes get their values (scenario/resolve/data.rs checked every hole).
     pub data: DataPlan,
+    /// Multi-step flows; their steps are among `operations` (weight 0).
+    pub flows: Vec<FlowPlan>,
 }
 
 /// Where requests go.
@@ -419,9 +422,23 @@ impl RunPlan {
         }
     }
 
-    /// Sum of operation weights (> 0 after validation).
+    /// Sum of operation and flow weights (> 0 after validation).
     pub fn total_weight(&self) -> u64 {
-        self.operations.iter().map(|o| u64::from(o.weight)).sum()
+        let ops: u64 = self.operations.iter().map(|o| u64::from(o.weight)).sum();
+        ops + self.flows.iter().map(|f| u64::from(f.weight)).sum::<u64>()
+    }
+
+    /// The weight that decides how often operation `op` is sent per arrival: its own, or for
+    /// a flow's step the flow's (an upper bound: a flow that ends early skips its later steps).
+    pub fn arrival_weight(&self, op: usize) -> u32 {
+        let own = self.operations.get(op).map_or(0, |o| o.weight);
+        let flows = self
+            .flows
+            .iter()
+            .filter(|f| f.steps.iter().any(|s| s.op == op))
+            .map(|f| f.weight)
+            .sum::<u32>();
+        own + flows
     }
 
     pub fn operation_index(&self, name: &str) -> Option<usize> {

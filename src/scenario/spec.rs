@@ -180,6 +180,15 @@ pub struct OperationSpec {
     pub headers: BTreeMap<String, String>,
     #[serde(default)]
     pub body: Option<String>,
+    /// `kind = "flow"`: the steps, each an operation of its own (`[[operations.steps]]`).
+    #[serde(default)]
+    pub steps: Vec<OperationSpec>,
+    /// A flow step: `NAME = "/json/pointer"` or `"header:NAME"`, for later steps' holes.
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+    /// A flow step: the pause before it, `"500ms"` or `"1s..3s"`.
+    #[serde(default)]
+    pub think: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

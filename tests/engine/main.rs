@@ -13,6 +13,7 @@ mod closed_stdout;
 mod data;
 mod fault_latency;
 mod faults_run;
+mod flows;
 mod ledger_concurrency;
 mod pacing;
 mod report;

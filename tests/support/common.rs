@@ -339,6 +339,7 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
         },
         shard: None,
         data: Default::default(),
+        flows: vec![],
         pacing: Default::default(),
     }
 }

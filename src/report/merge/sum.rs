@@ -17,8 +17,8 @@ use crate::metrics::snapshot::{MONTH_DAYS, quota_runs_out_day};
 use crate::metrics::timeline::new_histogram;
 use crate::metrics::totals::Totals;
 use crate::metrics::{
-    AudienceRow, EventRow, OperationHistograms, RunFacts, ShardFolder, Snapshot, StatusRow,
-    SummaryRow, TimelineRow,
+    AudienceRow, EventRow, FlowRow, OperationHistograms, RunFacts, ShardFolder, Snapshot,
+    StatusRow, SummaryRow, TimelineRow,
 };
 
 /// The merged run's length: from the earliest start to the latest end.
@@ -48,7 +48,22 @@ pub(super) fn merge(parts: &[Part<'_>], warnings: &mut Vec<String>) -> Snapshot 
         latency,
         events: events(parts),
         histograms,
+        flows: flows(parts),
     }
+}
+
+/// Per flow (in order of first appearance), every shard's counts added.
+fn flows(parts: &[Part<'_>]) -> Vec<FlowRow> {
+    let mut out: Vec<FlowRow> = Vec::new();
+    for p in parts {
+        for f in &p.snapshot.flows {
+            match out.iter_mut().find(|o| o.flow == f.flow) {
+                Some(o) => o.add(f),
+                None => out.push(f.clone()),
+            }
+        }
+    }
+    out
 }
 
 fn totals_of(h: &OperationHistograms) -> Totals {

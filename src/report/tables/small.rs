@@ -3,7 +3,7 @@
 
 use super::{Record, Table, fixed3};
 use crate::metrics::threshold::metric_from_key;
-use crate::metrics::{EventRow, LatencyRow, StatusRow, ThresholdResult};
+use crate::metrics::{EventRow, FlowRow, LatencyRow, StatusRow, ThresholdResult};
 
 impl Table for StatusRow {
     const FILE: &'static str = "statuses.csv";
@@ -72,6 +72,49 @@ impl Table for EventRow {
             action: r.text("action")?,
             detail: r.text("detail")?,
             outcome: r.text("outcome")?,
+        })
+    }
+}
+
+impl Table for FlowRow {
+    const FILE: &'static str = "flows.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "flow",
+        "steps",
+        "scheduled",
+        "dropped",
+        "completed",
+        "failed",
+        "capture_failed",
+        "stopped",
+        "mean_ms",
+    ];
+
+    fn to_record(&self) -> Vec<String> {
+        vec![
+            self.flow.clone(),
+            self.steps.to_string(),
+            self.scheduled.to_string(),
+            self.dropped.to_string(),
+            self.completed.to_string(),
+            self.failed.to_string(),
+            self.capture_failed.to_string(),
+            self.stopped.to_string(),
+            fixed3(self.mean_ms),
+        ]
+    }
+
+    fn from_record(r: &Record) -> Result<Self, String> {
+        Ok(FlowRow {
+            flow: r.text("flow")?,
+            steps: r.u64("steps")?,
+            scheduled: r.u64("scheduled")?,
+            dropped: r.u64("dropped")?,
+            completed: r.u64("completed")?,
+            failed: r.u64("failed")?,
+            capture_failed: r.u64("capture_failed")?,
+            stopped: r.u64("stopped")?,
+            mean_ms: r.f64("mean_ms")?,
         })
     }
 }

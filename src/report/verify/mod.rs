@@ -10,6 +10,7 @@
 
 mod counts;
 mod facts;
+mod flows;
 mod problem;
 mod status;
 mod table;
@@ -46,6 +47,11 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         .is_file()
         .then(|| table::load(dir, &THRESHOLDS, &mut p))
         .flatten();
+    let flows = dir
+        .join(flows::FLOWS.file)
+        .is_file()
+        .then(|| table::load(dir, &flows::FLOWS, &mut p))
+        .flatten();
     facts::files(dir, &mut p);
     if let Some(summary) = &summary {
         let ops = counts::summary(summary, &mut p);
@@ -66,6 +72,9 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         }
         if let Some(t) = &thresholds {
             facts::thresholds(&ops, t, &mut p);
+        }
+        if let Some(f) = &flows {
+            flows::check(&ops, f, &mut p);
         }
     }
     if let (Some(e), Some(r)) = (&events, &run) {

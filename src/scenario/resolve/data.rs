@@ -12,31 +12,66 @@ use crate::data::{self, Format, Generator, Mode, Template, TimeFormat};
 use crate::scenario::plan::*;
 use crate::scenario::spec::{DataSpec, VarSpec};
 
-/// Every templated part of the operations: (key path, text).
-fn fields(ops: &[OperationPlan]) -> Vec<(Vec<String>, &str)> {
+/// The resolved operations the holes are checked against: the plan operations, each one's key
+/// path in the file (a flow's step is `operations.I.steps.J`), and the flows.
+pub(super) struct Ops<'a> {
+    pub operations: &'a [OperationPlan],
+    pub keys: &'a [Vec<String>],
+    pub flows: &'a [FlowPlan],
+}
+
+/// A hole of operation `op` at key path `key`.
+struct Hole {
+    key: Vec<String>,
+    op: usize,
+    name: String,
+}
+
+/// Every templated part of the operations: (operation, key path, text).
+fn fields<'a>(ops: &Ops<'a>) -> Vec<(usize, Vec<String>, &'a str)> {
     let mut out = Vec::new();
-    for (i, o) in ops.iter().enumerate() {
+    for (i, o) in ops.operations.iter().enumerate() {
         for f in o.templated() {
-            let mut key = vec!["operations".to_string(), i.to_string()];
+            let mut key = ops
+                .keys
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| vec!["operations".to_string(), i.to_string()]);
             key.extend(f.key.iter().map(|k| k.to_string()));
-            out.push((key, f.text));
+            out.push((i, key, f.text));
         }
     }
     out
 }
 
-/// Resolves the data files and generators, and checks every hole of `ops` against them.
+/// For a flow step's operation: the captures of the steps before it, and those of it and after.
+fn captures(flows: &[FlowPlan], op: usize) -> Option<(Vec<&str>, Vec<&str>)> {
+    let flow = flows.iter().find(|f| f.steps.iter().any(|s| s.op == op))?;
+    let at = flow.steps.iter().position(|s| s.op == op)?;
+    fn names(steps: &[StepPlan]) -> Vec<&str> {
+        steps
+            .iter()
+            .flat_map(|s| s.captures.iter().map(|c| c.name.as_str()))
+            .collect()
+    }
+    let (before, after) = flow.steps.split_at(at);
+    let (before, after) = (names(before), names(after));
+    Some((before, after))
+}
+
+/// Resolves the data files and generators, and checks every hole of `ops` against them (and a
+/// flow step's holes against the captures of the steps before it).
 pub(super) fn data(
     r: &mut Resolver<'_>,
     base: &Path,
     specs: &[DataSpec],
     vars: &BTreeMap<String, VarSpec>,
-    ops: &[OperationPlan],
+    ops: Ops<'_>,
 ) -> DataPlan {
     // Holes first: which columns each file must have.
     let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut holes: Vec<(Vec<String>, String)> = Vec::new();
-    for (key, text) in fields(ops) {
+    let mut holes: Vec<Hole> = Vec::new();
+    for (op, key, text) in fields(&ops) {
         let key_ref: Vec<&str> = key.iter().map(String::as_str).collect();
         match Template::parse(text) {
             Ok(t) => {
@@ -47,13 +82,31 @@ pub(super) fn data(
                             cols.push(col.to_string());
                         }
                     }
-                    holes.push((key.clone(), h.to_string()));
+                    holes.push(Hole {
+                        key: key.clone(),
+                        op,
+                        name: h.to_string(),
+                    });
                 }
             }
             Err(e) => r.problem(
                 &key_ref,
                 format!("{e} (at character {} of {text:?})", e.offset + 1),
             ),
+        }
+    }
+    for flow in ops.flows {
+        for step in &flow.steps {
+            for c in &step.captures {
+                let Some(at) = ops.keys.get(step.op) else {
+                    continue;
+                };
+                let mut key: Vec<&str> = at.iter().map(String::as_str).collect();
+                key.extend(["capture", c.name.as_str()]);
+                if vars.contains_key(&c.name) || specs.iter().any(|d| d.name == c.name) {
+                    r.problem(&key, format!("{:?} is also a [vars] or [[data]] name; a hole must have one source, so rename the capture", c.name));
+                }
+            }
         }
     }
 
@@ -127,8 +180,23 @@ pub(super) fn data(
         }
     }
 
-    for (key, hole) in holes {
+    for Hole {
+        key,
+        op,
+        name: hole,
+    } in holes
+    {
         let key_ref: Vec<&str> = key.iter().map(String::as_str).collect();
+        let flow = captures(ops.flows, op);
+        if let Some((before, after)) = &flow {
+            if before.contains(&hole.as_str()) {
+                continue;
+            }
+            if after.contains(&hole.as_str()) {
+                r.problem(&key_ref, format!("`{{{{{hole}}}}}` is captured by this step or a later one; a capture fills only the steps after the one that captures it"));
+                continue;
+            }
+        }
         let sourced = if let Some((file, _)) = hole.split_once('.') {
             let found = specs.iter().any(|d| d.name == file);
             if !found {
@@ -144,11 +212,17 @@ pub(super) fn data(
         } else {
             let found = vars.contains_key(&hole);
             if !found {
-                r.problem(&key_ref, format!("`{{{{{hole}}}}}` has no source: define [vars.{hole}] (a generator: sequence, random_int, uuid, choice, now) or read it from a data file as `{{{{FILE.{hole}}}}}` with a [[data]] entry"));
+                let capture = if flow.is_some() {
+                    ", or capture it in an earlier step (capture = { NAME = \"/json/pointer\" })"
+                } else {
+                    ""
+                };
+                r.problem(&key_ref, format!("`{{{{{hole}}}}}` has no source: define [vars.{hole}] (a generator: sequence, random_int, uuid, choice, now) or read it from a data file as `{{{{FILE.{hole}}}}}` with a [[data]] entry{capture}"));
             }
             found
         };
-        let field = key.get(2).map_or("", String::as_str);
+        let prefix = ops.keys.get(op).map_or(2, Vec::len);
+        let field = key.get(prefix).map_or("", String::as_str);
         if sourced && matches!(field, "audience" | "scope") {
             r.problem(&key_ref, format!("`{{{{{hole}}}}}`: holes in a token's audience and scope are not filled yet (tokens are cached by audience); write the audience out"));
         }
@@ -159,7 +233,7 @@ pub(super) fn data(
     }
 }
 
-fn valid_name(name: &str) -> bool {
+pub(super) fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

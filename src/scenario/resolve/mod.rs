@@ -4,6 +4,8 @@
 
 mod data;
 mod faults;
+mod flows;
+mod mix;
 mod operations;
 mod schedule;
 mod target;
@@ -105,7 +107,11 @@ pub fn resolve(
     let real = target.is_real();
     let clients = target::clients(&mut r, &spec.clients, real);
     let tokens = target::tokens(&mut r, spec.tokens.as_ref(), real);
-    let operations = operations::operations(&mut r, &spec.operations, &clients);
+    let operations::Resolved {
+        operations,
+        flows,
+        keys,
+    } = mix::operations(&mut r, &spec.operations, &clients);
     let retry = schedule::retry(&mut r, spec.retry.as_ref());
     let phases = schedule::phases(&mut r, &spec.phases);
     if real {
@@ -126,7 +132,17 @@ pub fn resolve(
     let thresholds = operations::thresholds(&mut r, &spec.thresholds, &operations);
     let http = schedule::http(&mut r, spec.http.as_ref());
     let pacing = schedule::pacing(&mut r, spec.pacing.as_ref());
-    let data = data::data(&mut r, base, &spec.data, &spec.vars, &operations);
+    let data = data::data(
+        &mut r,
+        base,
+        &spec.data,
+        &spec.vars,
+        data::Ops {
+            operations: &operations,
+            keys: &keys,
+            flows: &flows,
+        },
+    );
 
     if !r.problems.is_empty() {
         return Err(r.problems);
@@ -148,5 +164,6 @@ pub fn resolve(
         shard: None,
         pacing,
         data,
+        flows,
     })
 }

@@ -1,10 +1,9 @@
-//! Operations, events and thresholds: what is sent, what changes mid-run, what must hold.
+//! Operations (one at a time; the mix is scenario/resolve/mix.rs), events and thresholds: what is sent, what changes mid-run, what must hold.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::Resolver;
-use super::target::positive;
 use crate::scenario::plan::*;
 use crate::scenario::spec::{EventSpec, OperationSpec, ThresholdSpec};
 
@@ -48,182 +47,167 @@ fn method(r: &mut Resolver<'_>, path: &[&str], m: Option<&str>) -> String {
 }
 
 /// Keys that make no sense for a kind are errors, so a typo'd intent is not silently ignored.
-fn unused(r: &mut Resolver<'_>, idx: &str, kind: &str, keys: &[(&str, bool)]) {
+pub(super) fn unused(r: &mut Resolver<'_>, at: &[&str], kind: &str, keys: &[(&str, bool)]) {
     for (key, set) in keys {
         if *set {
             r.problem(
-                &["operations", idx, key],
+                &key_at(at, key),
                 format!("is not used by kind = \"{kind}\"; remove it"),
             );
         }
     }
 }
 
-pub(super) fn operations(
+/// `at` + `key`: the key path of a key of the operation at `at`.
+pub(super) fn key_at<'a>(at: &[&'a str], key: &'a str) -> Vec<&'a str> {
+    let mut out = at.to_vec();
+    out.push(key);
+    out
+}
+
+/// The resolved operations: plan operations (a flow's steps among them, in place), the flows,
+/// and each plan operation's key path in the file (`operations.2` or `operations.2.steps.0`).
+pub(super) struct Resolved {
+    pub operations: Vec<OperationPlan>,
+    pub flows: Vec<FlowPlan>,
+    pub keys: Vec<Vec<String>>,
+}
+
+/// What one (non-flow) operation at key path `at` sends.
+pub(super) fn kind(
     r: &mut Resolver<'_>,
-    specs: &[OperationSpec],
+    at: &[&str],
+    o: &OperationSpec,
     clients: &[ClientPlan],
-) -> Vec<OperationPlan> {
-    if specs.is_empty() {
-        r.problem(&["operations"], "a scenario needs at least one [[operations]] entry (kind = \"token\", \"management\" or \"http\")");
-    }
-    let mut out: Vec<OperationPlan> = Vec::new();
-    for (i, o) in specs.iter().enumerate() {
-        let idx = i.to_string();
-        let idx = idx.as_str();
-        if o.name.trim().is_empty() || o.name == "ALL" || out.iter().any(|p| p.name == o.name) {
-            r.problem(
-                &["operations", idx, "name"],
-                format!(
-                    "operation name {:?} must be non-empty, unique and not \"ALL\"",
-                    o.name
-                ),
+) -> Option<OperationKind> {
+    let client = client_index(r, &key_at(at, "client"), o.client.as_deref(), clients);
+    let audience = o
+        .audience
+        .as_ref()
+        .and_then(|a| r.text(&key_at(at, "audience"), a));
+    let scope = o.scope.clone();
+    let body = o.body.as_ref().and_then(|b| r.text(&key_at(at, "body"), b));
+    let kind = match o.kind.as_str() {
+        "token" => {
+            unused(
+                r,
+                at,
+                "token",
+                &[
+                    ("method", o.method.is_some()),
+                    ("path", o.path.is_some()),
+                    ("url", o.url.is_some()),
+                    ("body", o.body.is_some()),
+                    ("headers", !o.headers.is_empty()),
+                ],
             );
+            OperationKind::Token {
+                client,
+                audience,
+                scope,
+            }
         }
-        let client = client_index(
-            r,
-            &["operations", idx, "client"],
-            o.client.as_deref(),
-            clients,
-        );
-        let audience = o
-            .audience
-            .as_ref()
-            .and_then(|a| r.text(&["operations", idx, "audience"], a));
-        let scope = o.scope.clone();
-        let body = o
-            .body
-            .as_ref()
-            .and_then(|b| r.text(&["operations", idx, "body"], b));
-        let kind = match o.kind.as_str() {
-            "token" => {
-                unused(
-                    r,
-                    idx,
-                    "token",
-                    &[
-                        ("method", o.method.is_some()),
-                        ("path", o.path.is_some()),
-                        ("url", o.url.is_some()),
-                        ("body", o.body.is_some()),
-                        ("headers", !o.headers.is_empty()),
-                    ],
-                );
-                OperationKind::Token {
-                    client,
-                    audience,
-                    scope,
+        "management" => {
+            unused(
+                r,
+                at,
+                "management",
+                &[("url", o.url.is_some()), ("audience", o.audience.is_some())],
+            );
+            let path = match &o.path {
+                Some(p) if p.starts_with("/api/v2/") => {
+                    r.text(&key_at(at, "path"), p).unwrap_or_default()
+                }
+                Some(p) => {
+                    r.problem(
+                        &key_at(at, "path"),
+                        format!("{p:?} is not a Management API path; it must start with /api/v2/"),
+                    );
+                    String::new()
+                }
+                None => {
+                    r.problem(at, "kind = \"management\" needs path = \"/api/v2/...\"");
+                    String::new()
+                }
+            };
+            let method = method(r, &key_at(at, "method"), o.method.as_deref());
+            let mut headers = Vec::new();
+            for (k, v) in &o.headers {
+                let mut key = key_at(at, "headers");
+                key.push(k);
+                if k.eq_ignore_ascii_case("authorization") {
+                    r.problem(&key, "a Management call's Authorization is the tool's (a bearer from [tokens]); remove it");
+                } else if let Some(v) = r.text(&key, v) {
+                    headers.push((k.clone(), v));
                 }
             }
-            "management" => {
-                unused(
-                    r,
-                    idx,
-                    "management",
-                    &[("url", o.url.is_some()), ("audience", o.audience.is_some())],
-                );
-                let path = match &o.path {
-                    Some(p) if p.starts_with("/api/v2/") => {
-                        r.text(&["operations", idx, "path"], p).unwrap_or_default()
-                    }
-                    Some(p) => {
+            OperationKind::Management {
+                client,
+                method,
+                path,
+                headers,
+                body,
+            }
+        }
+        "http" => {
+            unused(r, at, "http", &[("path", o.path.is_some())]);
+            let url = match &o.url {
+                Some(u) => {
+                    let u = r.text(&key_at(at, "url"), u).unwrap_or_default();
+                    if !(u.starts_with('/')
+                        || u.starts_with("http://")
+                        || u.starts_with("https://"))
+                    {
                         r.problem(
-                            &["operations", idx, "path"],
+                            &key_at(at, "url"),
                             format!(
-                                "{p:?} is not a Management API path; it must start with /api/v2/"
+                                "{u:?} must be absolute (https://...) or target-relative (/path)"
                             ),
                         );
-                        String::new()
                     }
-                    None => {
-                        r.problem(
-                            &["operations", idx],
-                            "kind = \"management\" needs path = \"/api/v2/...\"",
-                        );
-                        String::new()
-                    }
-                };
-                let method = method(r, &["operations", idx, "method"], o.method.as_deref());
-                let mut headers = Vec::new();
-                for (k, v) in &o.headers {
-                    if k.eq_ignore_ascii_case("authorization") {
-                        r.problem(&["operations", idx, "headers", k], "a Management call's Authorization is the tool's (a bearer from [tokens]); remove it");
-                    } else if let Some(v) = r.text(&["operations", idx, "headers", k], v) {
-                        headers.push((k.clone(), v));
-                    }
+                    u
                 }
-                OperationKind::Management {
-                    client,
-                    method,
-                    path,
-                    headers,
-                    body,
+                None => {
+                    r.problem(
+                        at,
+                        "kind = \"http\" needs url = \"https://...\" or \"/path\"",
+                    );
+                    String::new()
+                }
+            };
+            let method = method(r, &key_at(at, "method"), o.method.as_deref());
+            let mut headers = Vec::new();
+            for (k, v) in &o.headers {
+                let mut key = key_at(at, "headers");
+                key.push(k);
+                if let Some(v) = r.text(&key, v) {
+                    headers.push((k.clone(), v));
                 }
             }
-            "http" => {
-                unused(r, idx, "http", &[("path", o.path.is_some())]);
-                let url = match &o.url {
-                    Some(u) => {
-                        let u = r.text(&["operations", idx, "url"], u).unwrap_or_default();
-                        if !(u.starts_with('/')
-                            || u.starts_with("http://")
-                            || u.starts_with("https://"))
-                        {
-                            r.problem(&["operations", idx, "url"], format!("{u:?} must be absolute (https://...) or target-relative (/path)"));
-                        }
-                        u
-                    }
-                    None => {
-                        r.problem(
-                            &["operations", idx],
-                            "kind = \"http\" needs url = \"https://...\" or \"/path\"",
-                        );
-                        String::new()
-                    }
-                };
-                let method = method(r, &["operations", idx, "method"], o.method.as_deref());
-                let mut headers = Vec::new();
-                for (k, v) in &o.headers {
-                    if let Some(v) = r.text(&["operations", idx, "headers", k], v) {
-                        headers.push((k.clone(), v));
-                    }
-                }
-                let bearer = (o.audience.is_some() || o.client.is_some()).then_some(BearerPlan {
-                    client,
-                    audience,
-                    scope,
-                });
-                OperationKind::Http {
-                    method,
-                    url,
-                    headers,
-                    body,
-                    bearer,
-                }
+            let bearer = (o.audience.is_some() || o.client.is_some()).then_some(BearerPlan {
+                client,
+                audience,
+                scope,
+            });
+            OperationKind::Http {
+                method,
+                url,
+                headers,
+                body,
+                bearer,
             }
-            other => {
-                r.problem(
-                    &["operations", idx, "kind"],
-                    format!("unknown kind {other:?}; use \"token\", \"management\" or \"http\""),
-                );
-                continue;
-            }
-        };
-        let throttle_per_s = positive(r, &["operations", idx, "throttle"], o.throttle);
-        out.push(OperationPlan {
-            name: o.name.clone(),
-            kind,
-            weight: o.weight.unwrap_or(1),
-            throttle_per_s,
-        });
-    }
-    if !out.is_empty() && out.iter().all(|o| o.weight == 0) {
-        r.problem(
-            &["operations", "0", "weight"],
-            "operation weights sum to zero; give at least one operation weight >= 1",
-        );
-    }
-    out
+        }
+        other => {
+            r.problem(
+                &key_at(at, "kind"),
+                format!(
+                    "unknown kind {other:?}; use \"token\", \"management\", \"http\" or \"flow\""
+                ),
+            );
+            return None;
+        }
+    };
+    Some(kind)
 }
 
 pub(super) fn events(
