@@ -27,7 +27,9 @@ pub(super) fn sim_config(
             } => (&b.audience, &b.scope),
             _ => continue,
         };
-        if let Some(a) = audience {
+        // An audience filled per request is not one API: the scenario lists the APIs it
+        // may become in [[target.simulated.apis]].
+        if let Some(a) = audience.as_ref().filter(|a| !a.contains("{{")) {
             audiences.insert(a.clone());
             for s in scope.iter().flat_map(|s| s.split_whitespace()) {
                 scopes.insert((a.clone(), s.to_string()));

@@ -89,6 +89,11 @@ impl Template {
         Ok(Template { pieces })
     }
 
+    /// A template made of `pieces` (adjacent literals are kept apart; filling joins them).
+    pub fn from_pieces(pieces: Vec<Piece>) -> Self {
+        Template { pieces }
+    }
+
     /// A template of fixed text (no holes).
     pub fn literal(text: impl Into<String>) -> Self {
         let text = text.into();

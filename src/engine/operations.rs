@@ -42,17 +42,18 @@ pub fn requests(
                     .map_or_else(String::new, |c| c.name.clone()),
             })
     };
-    let token = |client: usize, audience: &str, scope: Option<&str>| {
-        let (client_id, secret) = creds(client)?;
-        let req = ops::token::TokenRequest {
-            client_id,
-            client_secret: secret,
-            audience,
-            scope,
-            format: plan.tokens.format,
+    let token =
+        |client: usize, audience: &str, scope: Option<&str>, headers: &[(String, String)]| {
+            let (client_id, secret) = creds(client)?;
+            let req = ops::token::TokenRequest {
+                client_id,
+                client_secret: secret,
+                audience,
+                scope,
+                format: plan.tokens.format,
+            };
+            Ok::<_, EngineError>(ops::token::template_with(base, &req, headers))
         };
-        Ok::<_, EngineError>(ops::token::template(base, &req))
-    };
     let mut out = Requests {
         ops: Vec::with_capacity(plan.operations.len()),
         keys: Vec::with_capacity(plan.operations.len()),
@@ -64,10 +65,12 @@ pub fn requests(
                 client,
                 audience,
                 scope,
+                headers,
             } => token(
                 *client,
                 audience.as_deref().unwrap_or(mgmt),
                 scope.as_deref(),
+                headers,
             )?,
             OperationKind::Management {
                 method,
@@ -109,7 +112,7 @@ pub fn requests(
             continue;
         }
         let template =
-            token(key.client, &key.audience, key.scope.as_deref())?.map_err(|source| {
+            token(key.client, &key.audience, key.scope.as_deref(), &[])?.map_err(|source| {
                 EngineError::Template {
                     what: format!(
                         "the token request of clients[{}] for {}",
@@ -236,6 +239,7 @@ mod tests {
                     client: 0,
                     audience: None,
                     scope: None,
+                    headers: vec![],
                 },
             ),
             op(

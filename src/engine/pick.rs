@@ -73,6 +73,7 @@ mod tests {
                 client: 0,
                 audience: None,
                 scope: None,
+                headers: vec![],
             },
             weight,
             throttle_per_s: None,

@@ -67,7 +67,7 @@ async fn attempt<T: Transport>(
             if !ctx.guard.take_token() {
                 return Attempt::Refused;
             }
-            let reply = ops::token::fetch(&*ctx.transport, template).await.0;
+            let reply = ops::token::fetch(&*ctx.transport, template, values).await.0;
             ctx.guard.token_outcome(reply.outcome);
             reply
         }

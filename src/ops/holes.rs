@@ -17,14 +17,45 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The holed parts of one template.
-#[derive(Debug, Clone, Default)]
+/// How a value goes into the text around its hole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// As it is (header values, bodies the scenario wrote).
+    #[default]
+    Raw,
+    /// Percent-encoded, RFC 3986 unreserved kept (URLs).
+    Url,
+    /// `application/x-www-form-urlencoded` (a token request's form body).
+    Form,
+    /// Inside a JSON string: escaped, no quotes added (a token request's JSON body).
+    Json,
+}
+
+impl Encoding {
+    /// `value` encoded into `out`.
+    pub fn push(self, out: &mut String, value: &str) {
+        match self {
+            Encoding::Raw => out.push_str(value),
+            Encoding::Url => out.extend(utf8_percent_encode(value, UNRESERVED)),
+            Encoding::Form => out.extend(form_urlencoded::byte_serialize(value.as_bytes())),
+            Encoding::Json => {
+                let quoted = serde_json::Value::from(value).to_string();
+                out.push_str(&quoted[1..quoted.len() - 1]);
+            }
+        }
+    }
+}
+
+/// The holed parts of one template. No `Debug`: a token request's body holds its client secret.
+#[derive(Clone, Default)]
 pub struct Holes {
     /// The full URL (base joined), when it has holes.
     pub url: Option<data::Template>,
     /// Header values with holes, sent after the template's fixed headers.
     pub headers: Vec<(HeaderName, data::Template)>,
     pub body: Option<data::Template>,
+    /// How values go into the body.
+    pub body_encoding: Encoding,
 }
 
 /// Text with holes, or `None` when it has none; a hole that does not parse is refused (the
@@ -37,19 +68,12 @@ pub fn parse(what: &str, text: &str) -> Result<Option<data::Template>, TemplateE
     Ok((!t.is_literal()).then_some(t))
 }
 
-fn fill(t: &data::Template, values: &Values, encode: bool) -> Option<String> {
+fn fill(t: &data::Template, values: &Values, encoding: Encoding) -> Option<String> {
     let mut out = String::new();
     for piece in t.pieces() {
         match piece {
             data::Piece::Lit(s) => out.push_str(s),
-            data::Piece::Hole(h) => {
-                let v = values.get(h)?;
-                if encode {
-                    out.extend(utf8_percent_encode(v, UNRESERVED));
-                } else {
-                    out.push_str(v);
-                }
-            }
+            data::Piece::Hole(h) => encoding.push(&mut out, values.get(h)?),
         }
     }
     Some(out)
@@ -57,7 +81,7 @@ fn fill(t: &data::Template, values: &Values, encode: bool) -> Option<String> {
 
 /// `t` filled as a URL part: each value percent-encoded (what is sent for `path` and `url`).
 pub fn fill_url(t: &data::Template, values: &Values) -> Option<String> {
-    fill(t, values, true)
+    fill(t, values, Encoding::Url)
 }
 
 /// Checks a holed URL at build time: every hole filled with two different samples must give a
@@ -70,7 +94,7 @@ pub fn check_url(url: &data::Template) -> Result<Dest, TemplateError> {
             .map(|h| (h.to_string(), v.to_string()))
             .collect();
         let values = Values::from_pairs(pairs);
-        let text = fill(url, &values, true).unwrap_or_default();
+        let text = fill(url, &values, Encoding::Url).unwrap_or_default();
         dest_of(&text)
     };
     let (a, b) = (sample("a")?, sample("b")?);
@@ -93,7 +117,7 @@ impl Holes {
         let Some(url) = &self.url else {
             return Some(None);
         };
-        let text = fill(url, values, true)?;
+        let text = fill(url, values, Encoding::Url)?;
         dest_of(&text).ok().map(Some)
     }
 
@@ -102,7 +126,7 @@ impl Holes {
         self.headers
             .iter()
             .map(|(n, t)| {
-                let v = fill(t, values, false)?;
+                let v = fill(t, values, Encoding::Raw)?;
                 Some((n.clone(), HeaderValue::try_from(v).ok()?))
             })
             .collect()
@@ -112,7 +136,7 @@ impl Holes {
     pub fn body(&self, values: &Values) -> Option<Option<Bytes>> {
         match &self.body {
             None => Some(None),
-            Some(t) => fill(t, values, false).map(|b| Some(Bytes::from(b))),
+            Some(t) => fill(t, values, self.body_encoding).map(|b| Some(Bytes::from(b))),
         }
     }
 }
@@ -139,6 +163,7 @@ mod tests {
                 parse("h", "{{u.id}}").ok().flatten().unwrap_or_default(),
             )],
             body: parse("body", r#"{"id":"{{u.id}}"}"#).ok().flatten(),
+            body_encoding: Encoding::Raw,
         };
         let dest = h.dest(&values).flatten().map(|d| d.as_str());
         assert_eq!(
@@ -172,5 +197,19 @@ mod tests {
             parse("url", "/x/{{y"),
             Err(TemplateError::Hole { .. })
         ));
+    }
+
+    #[test]
+    fn values_are_encoded_for_their_place() {
+        let put = |e: Encoding, v: &str| {
+            let mut s = String::new();
+            e.push(&mut s, v);
+            s
+        };
+        let v = "a b&c=\"d\"/é";
+        assert_eq!(put(Encoding::Raw, v), v);
+        assert_eq!(put(Encoding::Url, v), "a%20b%26c%3D%22d%22%2F%C3%A9");
+        assert_eq!(put(Encoding::Form, v), "a+b%26c%3D%22d%22%2F%C3%A9");
+        assert_eq!(put(Encoding::Json, v), "a b&c=\\\"d\\\"/é");
     }
 }

@@ -153,6 +153,15 @@ impl Template {
         Ok(self)
     }
 
+    /// A body of `t`'s pieces, its values put in with `encoding` (a token request whose
+    /// audience or scope has holes).
+    pub fn body_template(mut self, t: crate::data::Template, encoding: holes::Encoding) -> Self {
+        let h = self.holes_mut();
+        h.body = Some(t);
+        h.body_encoding = encoding;
+        self
+    }
+
     /// True when some part is filled per request.
     pub fn has_holes(&self) -> bool {
         self.holes.as_ref().is_some_and(|h| !h.is_empty())

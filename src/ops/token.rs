@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
+use super::holes::{self, Encoding};
 use super::reply::Reply;
 use super::template::{Base, Fill, Template, TemplateError};
 use super::transport::{self, Transport};
+use crate::data::{self, Piece, Values};
 use crate::metrics::{Outcome, TransportKind};
 use crate::scenario::{Secret, TokenFormat};
 
@@ -73,11 +75,96 @@ pub fn parse_issued(body: &[u8]) -> Option<Issued> {
 /// The request's template (`POST /oauth/token`, the credentials in the body), built once per
 /// operation or cache key.
 pub fn template(base: &Base, req: &TokenRequest<'_>) -> Result<Template, TemplateError> {
-    let (text, content_type) = body(req);
-    Ok(Template::new(base, "POST", "/oauth/token")?
-        .content_type(content_type)
-        .body(text)
-        .done())
+    template_with(base, req, &[])
+}
+
+/// Stand-ins for an audience and a scope with holes while the body is encoded: letters only,
+/// so form and JSON encoding leave them as they are.
+const AUDIENCE_MARK: &str = "QPAUDIENCEHOLESX";
+const SCOPE_MARK: &str = "QPSCOPEHOLESX";
+
+/// [`template`] with extra `headers` (a token operation's); an audience or scope with
+/// `{{holes}}` makes a body filled per request, each value form- or JSON-encoded as the body is.
+pub fn template_with(
+    base: &Base,
+    req: &TokenRequest<'_>,
+    headers: &[(String, String)],
+) -> Result<Template, TemplateError> {
+    let audience = holes::parse("the audience", req.audience)?;
+    let scope = match req.scope {
+        Some(s) => holes::parse("the scope", s)?,
+        None => None,
+    };
+    let mut t = Template::new(base, "POST", "/oauth/token")?;
+    if audience.is_none() && scope.is_none() {
+        let (text, content_type) = body(req);
+        t = t.content_type(content_type).body(text);
+    } else {
+        let marked = TokenRequest {
+            audience: if audience.is_some() {
+                AUDIENCE_MARK
+            } else {
+                req.audience
+            },
+            scope: if scope.is_some() {
+                Some(SCOPE_MARK)
+            } else {
+                req.scope
+            },
+            ..*req
+        };
+        let (text, content_type) = body(&marked);
+        let encoding = match req.format {
+            TokenFormat::Form => Encoding::Form,
+            TokenFormat::Json => Encoding::Json,
+        };
+        let pieces = splice(
+            &text,
+            &[(AUDIENCE_MARK, audience), (SCOPE_MARK, scope)],
+            encoding,
+        );
+        t = t
+            .content_type(content_type)
+            .body_template(data::Template::from_pieces(pieces), encoding);
+    }
+    for (k, v) in headers {
+        t = t.header(k, v)?;
+    }
+    Ok(t.done())
+}
+
+/// `text` with each mark replaced by its template's pieces, their literal runs encoded.
+fn splice(text: &str, marks: &[(&str, Option<data::Template>)], encoding: Encoding) -> Vec<Piece> {
+    let mut pieces = vec![Piece::Lit(text.to_string())];
+    for (mark, t) in marks {
+        let Some(t) = t else { continue };
+        let mut out = Vec::new();
+        for p in pieces {
+            let Piece::Lit(s) = p else {
+                out.push(p);
+                continue;
+            };
+            let mut parts = s.split(mark);
+            if let Some(first) = parts.next() {
+                out.push(Piece::Lit(first.to_string()));
+            }
+            for rest in parts {
+                for tp in t.pieces() {
+                    out.push(match tp {
+                        Piece::Lit(l) => {
+                            let mut e = String::new();
+                            encoding.push(&mut e, l);
+                            Piece::Lit(e)
+                        }
+                        Piece::Hole(h) => Piece::Hole(h.clone()),
+                    });
+                }
+                out.push(Piece::Lit(rest.to_string()));
+            }
+        }
+        pieces = out;
+    }
+    pieces
 }
 
 /// A rate-limited token request as Auth0 has been seen to answer it instead of a 429: 500
@@ -94,8 +181,17 @@ fn global_limit(body: &[u8]) -> bool {
 
 /// Sends the request. A 2xx whose body holds no token is a `body` error; a 500 that says the
 /// global limit was reached is a 429.
-pub async fn fetch<T: Transport>(transport: &T, template: &Template) -> (Reply, Option<Issued>) {
-    let mut reply = transport::send(transport, template, Fill::default(), true).await;
+/// `values` fill the holes of a token operation's audience, scope and headers.
+pub async fn fetch<T: Transport>(
+    transport: &T,
+    template: &Template,
+    values: Option<&Values>,
+) -> (Reply, Option<Issued>) {
+    let fill = Fill {
+        bearer: None,
+        values,
+    };
+    let mut reply = transport::send(transport, template, fill, true).await;
     if reply.outcome == Outcome::Http(500) && reply.body.as_deref().is_some_and(global_limit) {
         reply.outcome = Outcome::Http(429);
     }

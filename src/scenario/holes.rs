@@ -25,10 +25,19 @@ impl OperationPlan {
         let mut out = Vec::new();
         match &self.kind {
             OperationKind::Token {
-                audience, scope, ..
+                audience,
+                scope,
+                headers,
+                ..
             } => {
                 out.extend(audience.as_deref().map(|a| one("audience", a)));
                 out.extend(scope.as_deref().map(|s| one("scope", s)));
+                for (k, v) in headers {
+                    out.push(Field {
+                        key: vec!["headers", k.as_str()],
+                        text: v,
+                    });
+                }
             }
             OperationKind::Management {
                 path,

@@ -173,6 +173,8 @@ pub enum OperationKind {
         client: usize,
         audience: Option<String>,
         scope: Option<String>,
+        /// Extra request headers (never `Authorization` or `Content-Type`: the tool's).
+        headers: Vec<(String, String)>,
     },
     /// A Management API call (`path` starts with `/api/v2/`), with a Management-audience token.
     Management {

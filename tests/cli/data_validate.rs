@@ -217,3 +217,57 @@ fn management_calls_take_headers_but_not_authorization() {
         "{stderr}"
     );
 }
+
+/// A token operation takes headers (never the tool's Authorization or Content-Type) and holes
+/// in its audience; a bearer's audience may not have holes (one cached token per audience).
+#[test]
+fn token_headers_and_audience_holes_where_they_are_allowed() {
+    let ok = r#"name = "t"
+
+[vars.t]
+kind = "choice"
+values = ["a", "b"]
+
+[[operations]]
+name = "tenant-token"
+kind = "token"
+audience = "https://api-{{t}}.example.com/"
+headers = { x-tenant = "{{t}}" }
+
+[[phases]]
+duration = "2s"
+rate = 5
+"#;
+    let (code, stderr, _) = validate(ok, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let tool = ok.replace(
+        r#"headers = { x-tenant = "{{t}}" }"#,
+        r#"headers = { Authorization = "Basic x", content-type = "text/plain" }"#,
+    );
+    let (code, stderr, _) = validate(&tool, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "operations[0].headers.Authorization: a token request's credentials are the tool's"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("operations[0].headers.\"content-type\": a token request's Content-Type follows [tokens] format"),
+        "{stderr}"
+    );
+
+    let bearer = ok
+        .replace(
+            r#"kind = "token""#,
+            "kind = \"http\"\nurl = \"/demo-api/orders\"",
+        )
+        .replace(r#"headers = { x-tenant = "{{t}}" }"#, "");
+    let (code, stderr, _) = validate(&bearer, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("operations[0].audience: `{{t}}`: a bearer's audience and scope are not filled per request"),
+        "{stderr}"
+    );
+}

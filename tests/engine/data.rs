@@ -185,14 +185,7 @@ fn patching_every_seeded_user_once_on_the_simulator() {
         .unwrap();
     rt.block_on(async {
         let c = reqwest::Client::new();
-        let stats: serde_json::Value = c
-            .get(format!("{}/__sim/stats", s.base_url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let stats = crate::support::sim::stats(&c, &s).await;
         let patches = stats["requests"]["PATCH /api/v2/users/{id}"].as_u64();
         assert_eq!(patches, Some(60), "{stats}");
         let token = crate::support::sim::token(
@@ -223,4 +216,57 @@ fn patching_every_seeded_user_once_on_the_simulator() {
         }
         assert_eq!(marks.len(), 60);
     });
+}
+
+/// A token operation's audience, scope and headers filled per request, in the form body and
+/// in the JSON body: the server decodes exactly the values the generators gave (a space and a
+/// `&` in them survive), and every request carries its own `x-n`.
+#[test]
+fn a_token_operations_audience_scope_and_headers_are_filled_per_request() {
+    for format in [TokenFormat::Form, TokenFormat::Json] {
+        let server = start();
+        let op = OperationPlan {
+            name: "tenant-token".into(),
+            kind: OperationKind::Token {
+                client: 0,
+                audience: Some("https://api-{{t}}.example.com/?x=1&y".into()),
+                scope: Some("read:{{t}} write:\"q\"".into()),
+                headers: vec![("x-n".into(), "{{n}}".into())],
+            },
+            weight: 1,
+            throttle_per_s: None,
+        };
+        let mut plan = plan(vec![op], vec![phase(1.0, 40.0, 8)]);
+        plan.tokens.format = format;
+        plan.data.vars = vec![
+            VarPlan {
+                name: "t".into(),
+                generator: Generator::Choice(vec!["a".into(), "b c&d".into()]),
+            },
+            VarPlan {
+                name: "n".into(),
+                generator: Generator::Sequence { start: 1, step: 1 },
+            },
+        ];
+        let out = engine::run(&plan, &target(&server), options()).unwrap();
+        assert_conserved(&out);
+        let r = row(&out.snapshot, "tenant-token");
+        assert_eq!((r.sent, r.ok), (40, 40), "{format:?}: {r:?}");
+        let fields = server.stats.token_fields.lock().unwrap().clone();
+        assert_eq!(fields.len(), 40);
+        let mut ns = HashSet::new();
+        let mut tenants = HashSet::new();
+        for (audience, scope, n) in &fields {
+            let t = audience
+                .strip_prefix("https://api-")
+                .and_then(|a| a.strip_suffix(".example.com/?x=1&y"))
+                .unwrap_or_else(|| panic!("{format:?}: audience {audience:?}"));
+            assert!(["a", "b c&d"].contains(&t), "{format:?}: {audience:?}");
+            assert_eq!(scope, &format!("read:{t} write:\"q\""), "{format:?}");
+            tenants.insert(t.to_string());
+            assert!(ns.insert(n.clone()), "{format:?}: x-n {n} twice");
+        }
+        assert_eq!(tenants.len(), 2, "{format:?}: both choices drawn");
+        assert_eq!(ns.len(), 40);
+    }
 }

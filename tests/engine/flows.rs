@@ -189,14 +189,7 @@ fn captures_chain_correctly_under_64_flows_in_flight() {
         .unwrap();
     rt.block_on(async {
         let c = reqwest::Client::new();
-        let stats: serde_json::Value = c
-            .get(format!("{}/__sim/stats", s.base_url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let stats = crate::support::sim::stats(&c, &s).await;
         let count = |route: &str| stats["requests"][route].as_u64().unwrap_or(0);
         assert_eq!(count("POST /api/v2/users"), f.completed, "{stats}");
         assert_eq!(count("GET /api/v2/users/{id}"), f.completed, "{stats}");

@@ -103,6 +103,7 @@ fn operations() -> Vec<OperationPlan> {
             client: 0,
             audience: Some(APIS[0].into()),
             scope: None,
+            headers: vec![],
         },
         weight: 1,
         throttle_per_s: None,

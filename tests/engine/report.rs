@@ -48,6 +48,7 @@ fn a_mixed_run_makes_a_report_that_passes_check_report() {
             client: 0,
             audience: Some(ORDERS.into()),
             scope: None,
+            headers: vec![],
         },
         weight: 1,
         throttle_per_s: None,

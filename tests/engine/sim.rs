@@ -157,6 +157,7 @@ fn deleting_and_restoring_a_grant_mid_run_shows_in_the_outcomes() {
         client: 0,
         audience: Some(ORDERS.into()),
         scope: None,
+        headers: vec![],
     };
     let mut plan = plan(vec![op], vec![phase(3.0, 10.0, 4)]);
     plan.events = vec![
@@ -222,6 +223,7 @@ fn min_quota_remaining_stops_on_the_client_quota_header() {
         client: 0,
         audience: Some(ORDERS.into()),
         scope: None,
+        headers: vec![],
     };
     let mut plan = plan(vec![op], vec![phase(3.0, 10.0, 1)]);
     plan.stop.min_quota_remaining = Some(5);

@@ -152,6 +152,7 @@ fn max_tokens_guard_stops_the_run() {
         client: 0,
         audience: Some("https://orders".into()),
         scope: None,
+        headers: vec![],
     };
     let mut plan = plan(vec![token_op], vec![phase(5.0, 20.0, 4)]);
     plan.stop.max_tokens = Some(10);

@@ -219,6 +219,7 @@ fn run_plan(m: &Mix) -> RunPlan {
             client: 0,
             audience: Some(ORDERS.into()),
             scope: None,
+            headers: vec![],
         },
         weight: 1,
         throttle_per_s: None,

@@ -44,6 +44,8 @@ pub struct Stats {
     pub counter: AtomicU64,
     /// `/items/{id}`: (id as the route decoded it, `x-n` header, body), in arrival order.
     pub items: Mutex<Vec<(String, String, String)>>,
+    /// Token requests: (audience, scope, `x-n` header), decoded, in arrival order.
+    pub token_fields: Mutex<Vec<(String, String, String)>>,
 }
 
 impl Stats {
@@ -117,6 +119,15 @@ async fn token(State(s): State<Arc<Stats>>, headers: HeaderMap, body: Bytes) -> 
         form_urlencoded::parse(&body).into_owned().collect()
     };
     let audience = fields.get("audience").cloned().unwrap_or_default();
+    s.token_fields.lock().unwrap().push((
+        audience.clone(),
+        fields.get("scope").cloned().unwrap_or_default(),
+        headers
+            .get("x-n")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+    ));
     *s.token_requests
         .lock()
         .unwrap()

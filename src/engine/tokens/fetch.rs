@@ -115,7 +115,7 @@ impl<T: Transport> RecordingFetcher<T> {
         if let Some(op) = op {
             sink.dispatched(op, intended);
         }
-        let (reply, issued) = token::fetch(&*transport, template).await;
+        let (reply, issued) = token::fetch(&*transport, template, None).await;
         let took = start.elapsed();
         guard.saw(&reply.rate);
         let outcome = reply.outcome;

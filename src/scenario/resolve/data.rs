@@ -223,8 +223,12 @@ pub(super) fn data(
         };
         let prefix = ops.keys.get(op).map_or(2, Vec::len);
         let field = key.get(prefix).map_or("", String::as_str);
-        if sourced && matches!(field, "audience" | "scope") {
-            r.problem(&key_ref, format!("`{{{{{hole}}}}}`: holes in a token's audience and scope are not filled yet (tokens are cached by audience); write the audience out"));
+        let token_op = ops
+            .operations
+            .get(op)
+            .is_some_and(|o| matches!(o.kind, OperationKind::Token { .. }));
+        if sourced && !token_op && matches!(field, "audience" | "scope") {
+            r.problem(&key_ref, format!("`{{{{{hole}}}}}`: a bearer's audience and scope are not filled per request (the token cache keeps one token per audience); write the audience out, or request the tokens with a kind = \"token\" operation, whose audience may have holes"));
         }
     }
     DataPlan {

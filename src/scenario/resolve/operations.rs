@@ -73,6 +73,30 @@ pub(super) struct Resolved {
     pub keys: Vec<Vec<String>>,
 }
 
+/// The operation's `headers`, interpolated; with `tool_auth` (why), an `Authorization` header is
+/// refused: the tool authenticates that request.
+fn headers(
+    r: &mut Resolver<'_>,
+    at: &[&str],
+    o: &OperationSpec,
+    tool_auth: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (k, v) in &o.headers {
+        let mut key = key_at(at, "headers");
+        key.push(k);
+        match tool_auth {
+            Some(why) if k.eq_ignore_ascii_case("authorization") => r.problem(&key, why),
+            _ => {
+                if let Some(v) = r.text(&key, v) {
+                    out.push((k.clone(), v));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// What one (non-flow) operation at key path `at` sends.
 pub(super) fn kind(
     r: &mut Resolver<'_>,
@@ -98,13 +122,30 @@ pub(super) fn kind(
                     ("path", o.path.is_some()),
                     ("url", o.url.is_some()),
                     ("body", o.body.is_some()),
-                    ("headers", !o.headers.is_empty()),
                 ],
             );
+            let mut headers = headers(
+                r,
+                at,
+                o,
+                Some(
+                    "a token request's credentials are the tool's (client_id and client_secret from [[clients]], in the body); remove the Authorization header",
+                ),
+            );
+            headers.retain(|(k, _)| {
+                let tool = k.eq_ignore_ascii_case("content-type");
+                if tool {
+                    let mut key = key_at(at, "headers");
+                    key.push(k);
+                    r.problem(&key, "a token request's Content-Type follows [tokens] format (form or json); remove it");
+                }
+                !tool
+            });
             OperationKind::Token {
                 client,
                 audience,
                 scope,
+                headers,
             }
         }
         "management" => {
@@ -131,16 +172,14 @@ pub(super) fn kind(
                 }
             };
             let method = method(r, &key_at(at, "method"), o.method.as_deref());
-            let mut headers = Vec::new();
-            for (k, v) in &o.headers {
-                let mut key = key_at(at, "headers");
-                key.push(k);
-                if k.eq_ignore_ascii_case("authorization") {
-                    r.problem(&key, "a Management call's Authorization is the tool's (a bearer from [tokens]); remove it");
-                } else if let Some(v) = r.text(&key, v) {
-                    headers.push((k.clone(), v));
-                }
-            }
+            let headers = headers(
+                r,
+                at,
+                o,
+                Some(
+                    "a Management call's Authorization is the tool's (a bearer from [tokens]); remove it",
+                ),
+            );
             OperationKind::Management {
                 client,
                 method,
@@ -176,14 +215,7 @@ pub(super) fn kind(
                 }
             };
             let method = method(r, &key_at(at, "method"), o.method.as_deref());
-            let mut headers = Vec::new();
-            for (k, v) in &o.headers {
-                let mut key = key_at(at, "headers");
-                key.push(k);
-                if let Some(v) = r.text(&key, v) {
-                    headers.push((k.clone(), v));
-                }
-            }
+            let headers = headers(r, at, o, None);
             let bearer = (o.audience.is_some() || o.client.is_some()).then_some(BearerPlan {
                 client,
                 audience,
