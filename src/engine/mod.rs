@@ -42,6 +42,7 @@ pub mod scheduler;
 pub mod sink;
 pub mod stop;
 pub mod throttle;
+pub mod ticker;
 pub mod tokens;
 pub mod worker;
 
