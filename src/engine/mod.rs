@@ -45,6 +45,7 @@ pub mod scheduler;
 pub mod sink;
 pub mod stop;
 pub mod throttle;
+pub mod ticker;
 pub mod tokens;
 pub mod worker;
 

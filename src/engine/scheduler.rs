@@ -1,6 +1,8 @@
-//! The arrival clock in motion: wakes every 1 ms (missed ticks skipped), asks the [`Pacer`] which
-//! arrivals are due, picks each one's operation by weight, and hands it with its intended time to
-//! the worker pool through the bounded channel — or drops and counts it:
+//! The arrival clock in motion: wakes on the 1 ms grid ([`Ticker`]) — every tick while arrivals
+//! are due (missed ticks skipped), otherwise at the tick of the next due arrival, phase start, end
+//! or time-based stop, at most [`IDLE_WAKE`] apart and at once on a stop — asks the [`Pacer`]
+//! which arrivals are due, picks each one's operation by weight, and hands it with its intended
+//! time to the worker pool through the bounded channel — or drops and counts it:
 //!
 //! - **busy**: the phase's `max_in_flight` arrivals are already queued or running;
 //! - **late**: the scheduler itself picked it up more than `[pacing] drop_late_after` (default
@@ -13,7 +15,8 @@
 //! shard owns; the others are not its to schedule (another shard counts them).
 //!
 //! A closed-loop phase (`concurrency = N`) has no paced arrivals: on entering it the scheduler
-//! starts its loops ([`closed`](super::closed)) and keeps ticking for the stop conditions.
+//! starts its loops ([`closed`](super::closed)) and keeps waking (at most [`IDLE_WAKE`] apart) for
+//! the stop conditions.
 //!
 //! It also checks the stop conditions that depend on time (phases over, `max_duration`, static
 //! token expiry, the external [`StopSignal`]) and `max_requests`.
@@ -24,7 +27,7 @@ use std::time::Duration;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
 use super::closed;
 use super::ctx::Ctx;
@@ -32,12 +35,16 @@ use super::pacer::Pacer;
 use super::pick::{Pick, Picked};
 use super::sink::Msg;
 use super::stop::{StopReason, StopSignal};
+pub use super::ticker::TICK;
+use super::ticker::Ticker;
 use super::worker::Job;
 use crate::metrics::DropReason;
 use crate::ops::Transport;
 
-/// The scheduler's tick.
-pub const TICK: Duration = Duration::from_millis(1);
+/// The longest the scheduler sleeps when nothing is due: how soon it sees the Ctrl-C flag
+/// ([`StopSignal`]) and moves the timeline's watermark in an idle stretch. Stops triggered inside
+/// the run wake it at once.
+pub const IDLE_WAKE: Duration = Duration::from_millis(20);
 /// Why an arrival due `now` cannot go, if it cannot: late first (the scheduler fell behind by
 /// more than `late_after`), then busy (the phase's in-flight cap is reached).
 pub fn refuse(
@@ -78,10 +85,10 @@ impl<T: Transport + 'static> Scheduler<T> {
         let mut next = 0u64;
         let sent = Rc::new(Cell::new(0u64));
         let mut phase = None;
-        let mut interval = tokio::time::interval_at(ctx.t0, TICK);
-        interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut ticker = Ticker::new(ctx.t0);
+        let mut wake = ctx.t0;
         loop {
-            interval.tick().await;
+            ticker.wait(wake, &ctx.stopper).await;
             let now = Instant::now();
             let elapsed = now.saturating_duration_since(ctx.t0);
             if self.external.is_stopped() {
@@ -165,7 +172,31 @@ impl<T: Transport + 'static> Scheduler<T> {
             if next >= pacer.total() && elapsed >= pacer.duration() {
                 ctx.stopper.trigger(StopReason::Completed);
             }
+            wake = self.next_wake(&ticker, &pacer, next, now);
         }
+    }
+
+    /// The tick after `now` if an arrival is due by then, else the tick of the first of: the
+    /// next arrival, the next phase's start, the schedule's end, `max_duration`, the static
+    /// token's expiry, `now` + [`IDLE_WAKE`]. Arrivals are thus picked up at the same tick as
+    /// when the scheduler woke every tick.
+    fn next_wake(&self, ticker: &Ticker, pacer: &Pacer, next: u64, now: Instant) -> Instant {
+        let t0 = self.ctx.t0;
+        let soon = ticker.after(now);
+        let phase_start = |i: usize| (i < pacer.phases().len()).then(|| pacer.phase_start(i));
+        let until = [
+            pacer.arrival(next).map(|a| t0 + a.at),
+            phase_start(pacer.phase_at(now.saturating_duration_since(t0)) + 1).map(|s| t0 + s),
+            Some(t0 + pacer.duration()),
+            self.ctx.plan.stop.max_duration.map(|m| t0 + m),
+            self.static_expiry,
+            Some(now + IDLE_WAKE),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(soon);
+        ticker.at_or_after(until).max(soon)
     }
 }
 
