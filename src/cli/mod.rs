@@ -124,6 +124,10 @@ pub struct RunArgs {
     /// No progress bars; print only the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Exit 3 when the verdict is "does not fit" (429s, other failures, a quota that runs out),
+    /// even with no threshold broken. Without it the exit code follows the thresholds alone.
+    #[arg(long)]
+    pub strict: bool,
     /// Real-tenant guard rails and `--dry-run`.
     #[command(flatten)]
     pub real: real::RealArgs,
