@@ -244,6 +244,10 @@ pub struct PlanArgs {
     /// Output format: md or csv.
     #[arg(long, default_value = "md")]
     pub format: String,
+    /// Check each endpoint's planned peak against this built-in tier's published limits; any
+    /// endpoint above them is a finding and the command exits 3.
+    #[arg(long)]
+    pub tier: Option<String>,
 }
 
 #[derive(Debug, Args)]
