@@ -4,12 +4,12 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::{CliError, CliResult, Exit, PlanArgs, load_plan};
+use super::{CliError, CliResult, Exit, PlanArgs};
 use crate::scenario::forecast::forecast;
 use crate::scenario::request::{LoadTestRequest, POLICY_MAX_DURATION, ramp_template, request};
 
 pub(super) fn plan(args: PlanArgs) -> CliResult {
-    let plan = load_plan(&args.scenario, None, None, None)?;
+    let plan = load_sending_nothing(&args.scenario)?;
     let f = forecast(&plan);
     let req = request(&plan, &f);
     let breaches = match &args.tier {
@@ -54,6 +54,21 @@ fn tier_findings(tier: Option<&str>, breaches: &[super::guard::Breach], lead: &s
         let _ = writeln!(s, "{lead}on {tier}: {b}");
     }
     s
+}
+
+/// Loads the scenario for a plan, which sends nothing and so needs no secret: a `${VAR}` that is
+/// not set reads as `unset-VAR` (the real environment is used where it is set).
+fn load_sending_nothing(path: &std::path::Path) -> Result<crate::scenario::RunPlan, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("{}: cannot read: {e}", path.display())))?;
+    let env = |name: &str| Some(std::env::var(name).unwrap_or_else(|_| format!("unset-{name}")));
+    let known = crate::sim::tier::builtin_names();
+    let ctx = crate::scenario::Context {
+        env: &env,
+        known_tiers: Some(&known),
+        overrides: crate::scenario::Overrides::default(),
+    };
+    crate::scenario::parse(path, &text, &ctx).map_err(CliError::usage)
 }
 
 fn dur(d: Duration) -> String {

@@ -116,3 +116,26 @@ fn plan_tier_with_a_too_fast_phase_exits_3_naming_the_endpoint() {
         "{text}"
     );
 }
+
+#[test]
+fn plan_of_a_real_tenant_needs_no_secret() {
+    // Nothing is sent, so an unset client secret is no error; the tier check still runs.
+    let text = "name = \"lt\"\n[target]\nurl = \"https://example.auth0.com\"\n[[clients]]\nname = \"backend\"\nclient_id = \"abc\"\nclient_secret = \"${QP_PLAN_UNSET_SECRET}\"\n[[operations]]\nname = \"users\"\nkind = \"management\"\npath = \"/api/v2/users\"\nclient = \"backend\"\n[[phases]]\nduration = \"1m\"\nrate = 10\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::cargo_bin("quotaprobe")
+        .unwrap()
+        .env_remove("QP_PLAN_UNSET_SECRET")
+        .args(["plan", path.to_str().unwrap(), "--tier", "free"])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("- on free: GET /api/v2/users: planned peak 10.00/s"),
+        "{text}"
+    );
+    assert!(!text.contains("is not set"), "{text}");
+}
