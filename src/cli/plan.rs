@@ -65,7 +65,7 @@ fn load_sending_nothing(path: &std::path::Path) -> Result<crate::scenario::RunPl
     let known = crate::sim::tier::builtin_names();
     let ctx = crate::scenario::Context {
         env: &env,
-        known_tiers: Some(&known),
+        known_tiers: Some(known),
         overrides: crate::scenario::Overrides::default(),
     };
     crate::scenario::parse(path, &text, &ctx).map_err(CliError::usage)
