@@ -124,6 +124,10 @@ pub struct RunArgs {
     /// No progress bars; print only the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Exit 3 when the verdict is "does not fit" (429s, other failures, a quota that runs out),
+    /// even with no threshold broken. Without it the exit code follows the thresholds alone.
+    #[arg(long)]
+    pub strict: bool,
     /// Real-tenant guard rails and `--dry-run`.
     #[command(flatten)]
     pub real: real::RealArgs,
@@ -240,6 +244,10 @@ pub struct PlanArgs {
     /// Output format: md or csv.
     #[arg(long, default_value = "md")]
     pub format: String,
+    /// Check each endpoint's planned peak against this built-in tier's published limits; any
+    /// endpoint above them is a finding and the command exits 3.
+    #[arg(long)]
+    pub tier: Option<String>,
 }
 
 #[derive(Debug, Args)]

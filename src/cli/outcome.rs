@@ -23,8 +23,9 @@ pub(crate) struct Execution {
 
 /// How a finished run exits: 1 when the target never answered (the report is written, but it
 /// measured nothing but connection errors), else 0 or 3 by the thresholds. A target that died
-/// mid-run still answered: its thresholds decide, as for any other failures.
-pub(super) fn exit_of(done: &Execution, out: &Path) -> CliResult {
+/// mid-run still answered: its thresholds decide, as for any other failures. With `strict`
+/// (`run --strict`) a "does not fit" verdict exits 3 too, thresholds or not.
+pub(super) fn exit_of(done: &Execution, out: &Path, strict: bool) -> CliResult {
     if let Reachability::Unreachable { .. } = Reachability::from_facts(&done.snapshot.run.reach) {
         let why = report::reach::message(&done.snapshot).unwrap_or_default();
         return Err(CliError::failed(format!(
@@ -32,7 +33,10 @@ pub(super) fn exit_of(done: &Execution, out: &Path) -> CliResult {
             out.display()
         )));
     }
-    Ok(if threshold::all_passed(&done.thresholds) {
+    let unfit = strict
+        && report::verdict::of(&done.snapshot, &done.thresholds).label
+            == report::verdict::Outcome::DoesNotFit.label();
+    Ok(if threshold::all_passed(&done.thresholds) && !unfit {
         Exit::Ok
     } else {
         Exit::Breached

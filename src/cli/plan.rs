@@ -4,16 +4,25 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::{CliError, CliResult, Exit, PlanArgs, load_plan};
+use super::{CliError, CliResult, Exit, PlanArgs};
 use crate::scenario::forecast::forecast;
 use crate::scenario::request::{LoadTestRequest, POLICY_MAX_DURATION, ramp_template, request};
 
 pub(super) fn plan(args: PlanArgs) -> CliResult {
-    let plan = load_plan(&args.scenario, None, None, None)?;
-    let req = request(&plan, &forecast(&plan));
+    let plan = load_sending_nothing(&args.scenario)?;
+    let f = forecast(&plan);
+    let req = request(&plan, &f);
+    let breaches = match &args.tier {
+        Some(t) => {
+            let tier = crate::sim::tier::builtin_or_err(t)
+                .map_err(|e| CliError::usage(format!("--tier: {e}")))?;
+            super::guard::ceilings(&super::guard::endpoint_peaks(&plan, &f), &tier)
+        }
+        None => Vec::new(),
+    };
     let text = match args.format.as_str() {
-        "md" => markdown(&req),
-        "csv" => csv(&req),
+        "md" => markdown(&req) + &tier_findings(args.tier.as_deref(), &breaches, "- "),
+        "csv" => csv(&req) + &tier_findings(args.tier.as_deref(), &breaches, "tier_finding,"),
         other => {
             return Err(CliError::usage(format!(
                 "--format {other:?}: use md or csv"
@@ -21,7 +30,45 @@ pub(super) fn plan(args: PlanArgs) -> CliResult {
         }
     };
     super::print_out(&text);
-    Ok(Exit::Ok)
+    Ok(if breaches.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Breached
+    })
+}
+
+/// One line per endpoint planned above `--tier`'s published limit (the step that would stop
+/// the test with 429s), each starting with `lead`.
+fn tier_findings(tier: Option<&str>, breaches: &[super::guard::Breach], lead: &str) -> String {
+    let Some(tier) = tier else {
+        return String::new();
+    };
+    let mut s = String::new();
+    if breaches.is_empty() {
+        let _ = writeln!(
+            s,
+            "{lead}every endpoint's planned peak is within {tier}'s published limits"
+        );
+    }
+    for b in breaches {
+        let _ = writeln!(s, "{lead}on {tier}: {b}");
+    }
+    s
+}
+
+/// Loads the scenario for a plan, which sends nothing and so needs no secret: a `${VAR}` that is
+/// not set reads as `unset-VAR` (the real environment is used where it is set).
+fn load_sending_nothing(path: &std::path::Path) -> Result<crate::scenario::RunPlan, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("{}: cannot read: {e}", path.display())))?;
+    let env = |name: &str| Some(std::env::var(name).unwrap_or_else(|_| format!("unset-{name}")));
+    let known = crate::sim::tier::builtin_names();
+    let ctx = crate::scenario::Context {
+        env: &env,
+        known_tiers: Some(known),
+        overrides: crate::scenario::Overrides::default(),
+    };
+    crate::scenario::parse(path, &text, &ctx).map_err(CliError::usage)
 }
 
 fn dur(d: Duration) -> String {

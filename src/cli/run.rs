@@ -39,7 +39,7 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         &out,
         &done.thresholds,
     ));
-    exit_of(&done, &out)
+    exit_of(&done, &out, args.strict)
 }
 
 /// Loads the scenario. For a real tenant `--tier` names the tier whose limits are the rate

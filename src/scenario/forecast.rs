@@ -188,11 +188,12 @@ pub fn forecast(plan: &RunPlan) -> Forecast {
     for a in &mut audiences {
         a.basis = a.basis.trim_end_matches("; ").to_string();
     }
+    // A fold from +0.0, not `sum()`: an empty f64 sum is -0.0, which validate printed as
+    // "-0.0 tokens" for a run whose only token is the Management API's own.
     let counted_tokens = audiences
         .iter()
         .filter(|a| !a.internal)
-        .map(|a| a.token_requests)
-        .sum();
+        .fold(0.0, |n, a| n + a.token_requests);
     let mut endpoints: Vec<(String, f64)> = endpoints.into_iter().collect();
     endpoints.sort_by(|a, b| b.1.total_cmp(&a.1));
     Forecast {

@@ -18,6 +18,7 @@ mod real_guards;
 mod run_e2e;
 mod scenario_docs;
 mod shard_netns;
+mod strict;
 mod validate;
 mod verify;
 mod walk_users;

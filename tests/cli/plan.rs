@@ -68,3 +68,74 @@ fn csv_format_and_bad_format() {
     assert_eq!(code, 2);
     assert!(out.contains("--format \"pdf\""), "{out}");
 }
+
+#[test]
+fn plan_tier_with_a_too_fast_phase_exits_3_naming_the_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    // 10/s, 3/4 user reads: 7.5/s on GET /api/v2/users, above free's 2/s Management bucket.
+    std::fs::write(
+        &path,
+        format!("{OPS}[[phases]]\nduration = \"1m\"\nrate = 10\n"),
+    )
+    .unwrap();
+    for (format, lead) in [("md", "- on free: "), ("csv", "tier_finding,on free: ")] {
+        let out = Command::cargo_bin("quotaprobe")
+            .unwrap()
+            .env_remove("QP_TEST_SECRET")
+            .args([
+                "plan",
+                path.to_str().unwrap(),
+                "--format",
+                format,
+                "--tier",
+                "free",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{text}");
+        assert!(
+            text.lines().any(|l| l.starts_with(lead)
+                && l.contains("GET /api/v2/users")
+                && l.contains("planned peak 7.50/s")),
+            "{text}"
+        );
+    }
+    // The same plan on enterprise (16/s tenant bucket) has no finding: exit 0.
+    let out = Command::cargo_bin("quotaprobe")
+        .unwrap()
+        .args(["plan", path.to_str().unwrap(), "--tier", "enterprise"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("within enterprise's published limits"),
+        "{text}"
+    );
+}
+
+#[test]
+fn plan_of_a_real_tenant_needs_no_secret() {
+    // Nothing is sent, so an unset client secret is no error; the tier check still runs.
+    let text = "name = \"lt\"\n[target]\nurl = \"https://example.auth0.com\"\n[[clients]]\nname = \"backend\"\nclient_id = \"abc\"\nclient_secret = \"${QP_PLAN_UNSET_SECRET}\"\n[[operations]]\nname = \"users\"\nkind = \"management\"\npath = \"/api/v2/users\"\nclient = \"backend\"\n[[phases]]\nduration = \"1m\"\nrate = 10\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::cargo_bin("quotaprobe")
+        .unwrap()
+        .env_remove("QP_PLAN_UNSET_SECRET")
+        .args(["plan", path.to_str().unwrap(), "--tier", "free"])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("- on free: GET /api/v2/users: planned peak 10.00/s"),
+        "{text}"
+    );
+    assert!(!text.contains("is not set"), "{text}");
+}

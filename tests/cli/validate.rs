@@ -375,3 +375,25 @@ fn fault_ratios_must_leave_room() {
         ],
     );
 }
+
+#[test]
+fn a_run_counting_no_tokens_forecasts_zero_not_minus_zero() {
+    // Only the Management API's own (internal) token: nothing counts toward the quota, and an
+    // empty f64 sum is -0.0, which printed as "-0.0 tokens".
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), BASE);
+    let out = bin()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("-0.0"), "{out}");
+    assert!(
+        out.contains("0.0 tokens count toward the monthly M2M quota (0.0% of 1000)"),
+        "{out}"
+    );
+}

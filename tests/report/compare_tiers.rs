@@ -86,15 +86,23 @@ fn expected_ratio(tier_name: &str, sent: f64) -> f64 {
 }
 
 #[test]
-fn tiers_between_the_limits_order_by_their_buckets_and_the_verdict_names_enterprise() {
+fn tiers_between_the_limits_order_by_their_buckets_and_unknown_quotas_never_fit() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = tmp.path().join("reads.toml");
     std::fs::write(&scenario, READS).unwrap();
     let out = tmp.path().join("cmp");
     let (code, stdout, stderr) = compare(&scenario, "enterprise,free,essentials", &out);
-    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    // Enterprise and essentials get no 429 beyond the threshold, but the run counts tokens
+    // toward the M2M quota and neither tier publishes one: "unknown", never "fits", so no tier
+    // is known to fit (exit 3).
+    assert_eq!(code, 3, "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(
-        stdout.contains("Cheapest tier that fits: enterprise."),
+        stdout.contains("No compared tier is known to fit this scenario"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Cheapest tier that fits"), "{stdout}");
+    assert!(
+        stdout.contains("enterprise: unknown (quota unknown for enterprise"),
         "{stdout}"
     );
     assert!(
@@ -181,7 +189,7 @@ fn tiers_between_the_limits_order_by_their_buckets_and_the_verdict_names_enterpr
     assert!(html.matches("<svg").count() >= 4);
     let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
     assert!(
-        md.contains("**Cheapest tier that fits: enterprise.**"),
+        md.contains("**No compared tier is known to fit this scenario") && md.contains("UNKNOWN"),
         "{md}"
     );
     assert!(

@@ -92,6 +92,7 @@ pub(super) fn compare(args: &CompareArgs, mut names: Vec<String>, stop: StopSign
             folder: job.name.clone(),
             snapshot: &ex.snapshot,
             thresholds: &ex.thresholds,
+            quota_unknown: job.profile.quota_unknown,
         })
         .collect();
     if !runs.is_empty() {

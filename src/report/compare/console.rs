@@ -25,7 +25,13 @@ pub fn tiers(runs: &[TierRun], dir: &Path) -> String {
         let fit = tiers::fit(r);
         for row in tiers::rows(r).iter().filter(|x| x.kind != "quota") {
             let mark = if row.operation == ALL {
-                if fit.fits { "fits" } else { "FAIL" }
+                if fit.fits {
+                    "fits"
+                } else if fit.unknown {
+                    "unknown"
+                } else {
+                    "FAIL"
+                }
             } else {
                 ""
             };

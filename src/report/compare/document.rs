@@ -77,6 +77,9 @@ pub fn tier_verdict(runs: &[TierRun]) -> Verdict {
     let cheapest = tiers::cheapest_fit(runs);
     let mut sentences = vec![match cheapest {
         Some(t) => format!("Cheapest tier that fits: {}.", t.tier),
+        None if runs.iter().any(|r| tiers::fit(r).unknown) => {
+            "No compared tier is known to fit this scenario: the ones with nothing else against them have unknown quotas.".to_string()
+        }
         None => "No compared tier fits this scenario.".to_string(),
     }];
     sentences.push(tiers::criterion(runs));
@@ -90,6 +93,8 @@ pub fn tier_verdict(runs: &[TierRun]) -> Verdict {
         };
         let status = if fit.fits {
             "fits".to_string()
+        } else if fit.unknown {
+            format!("unknown ({})", fit.why_not.join("; "))
         } else {
             format!("does not fit ({})", fit.why_not.join("; "))
         };
@@ -142,7 +147,14 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
             .find(|x| x.operation == ALL && x.kind != "quota");
         let quota = rows.iter().find(|x| x.operation == format!("quota:{ALL}"));
         overview.push(vec![
-            if fit.fits { "FITS" } else { "FAIL" }.to_string(),
+            if fit.fits {
+                "FITS"
+            } else if fit.unknown {
+                "UNKNOWN"
+            } else {
+                "FAIL"
+            }
+            .to_string(),
             r.tier.clone(),
             all.and_then(|a| a.sent).map(thousands).unwrap_or_default(),
             all.and_then(|a| a.status_429)

@@ -3,7 +3,10 @@
 //!
 //! Fit criterion: with thresholds in the scenario, a tier fits when every threshold held; with
 //! none, when no request got a 429 and none failed otherwise. Either way something must have
-//! been sent. The cheapest fitting tier follows [`cost`]'s order among production tiers.
+//! been sent. A tier whose monthly M2M quota is unknown (`[quota] unknown = true` in its tier
+//! file) and whose run counted tokens toward that quota is "unknown", never "fits": its quota
+//! was not published, so nothing says the month's tokens fit in it. The cheapest fitting tier
+//! follows [`cost`]'s order among production tiers.
 
 use crate::metrics::threshold::ALL;
 use crate::metrics::{Snapshot, ThresholdResult};
@@ -20,6 +23,8 @@ pub struct TierRun<'a> {
     pub folder: String,
     pub snapshot: &'a Snapshot,
     pub thresholds: &'a [ThresholdResult],
+    /// The tier's monthly M2M quota is not published (`TierProfile.quota_unknown`).
+    pub quota_unknown: bool,
 }
 
 /// One row of `comparison.csv` (tiers mode): a tier × operation (request columns filled, quota
@@ -116,6 +121,8 @@ fn quota_row(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
     pub fits: bool,
+    /// Nothing else failed, but the run counted tokens toward a quota nobody published.
+    pub unknown: bool,
     /// Plain reasons it does not fit, e.g. "ALL max_429_ratio 0.250 > 0.01", "25 429s".
     pub why_not: Vec<String>,
 }
@@ -143,8 +150,21 @@ pub fn fit(run: &TierRun) -> Fit {
                 .map(|t| t.to_string().trim_start_matches("FAIL ").to_string()),
         );
     }
+    let counted = run
+        .snapshot
+        .audiences
+        .iter()
+        .any(|a| a.counts_toward_quota && a.tokens_issued > 0);
+    let unknown = why_not.is_empty() && run.quota_unknown && counted;
+    if unknown {
+        why_not.push(format!(
+            "quota unknown for {}: its monthly M2M quota is not published, so the run's counted tokens are not known to fit (not assumed unlimited)",
+            run.tier
+        ));
+    }
     Fit {
         fits: why_not.is_empty(),
+        unknown,
         why_not,
     }
 }
