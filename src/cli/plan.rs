@@ -14,9 +14,10 @@ pub(super) fn plan(args: PlanArgs) -> CliResult {
     let text = match args.format.as_str() {
         "md" => markdown(&req),
         "csv" => csv(&req),
+        "json" => crate::report::json::to_text(&crate::report::summary_json::plan(&req)),
         other => {
             return Err(CliError::usage(format!(
-                "--format {other:?}: use md or csv"
+                "--format {other:?}: use md, csv or json"
             )));
         }
     };

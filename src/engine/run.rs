@@ -143,7 +143,11 @@ async fn run_local(
         rx,
         recorder: Recorder::new(op_meta, &mgmt),
         progress: Progress::new(
-            options.progress && std::io::stderr().is_terminal(),
+            super::progress::mode(
+                options.progress,
+                options.progress_every,
+                std::io::stderr().is_terminal(),
+            ),
             &plan.phases,
         ),
         thresholds: plan.thresholds.clone(),
