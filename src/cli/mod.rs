@@ -8,6 +8,7 @@ mod faults;
 mod guard;
 mod merge;
 mod outcome;
+mod output;
 mod plan;
 mod provision;
 mod real;
@@ -121,13 +122,20 @@ pub struct RunArgs {
     /// Seed for operation picks and jitter (overrides the scenario's `seed`); recorded in run.csv.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// No progress bars; print only the final summary.
+    /// No progress bars or lines; print only the final summary.
     #[arg(long, short)]
     pub quiet: bool,
     /// Exit 3 when the verdict is "does not fit" (429s, other failures, a quota that runs out),
     /// even with no threshold broken. Without it the exit code follows the thresholds alone.
     #[arg(long)]
     pub strict: bool,
+    /// When stderr is not a terminal (CI logs), print one progress line this often (elapsed,
+    /// sent, ok, 429, errors, dropped, current rps); 0 turns it off, e.g. --progress-every 30s
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_every)]
+    pub progress_every: std::time::Duration,
+    /// --format json, --junit FILE, --summary-md FILE.
+    #[command(flatten)]
+    pub output: output::OutputArgs,
     /// Real-tenant guard rails and `--dry-run`.
     #[command(flatten)]
     pub real: real::RealArgs,
@@ -162,6 +170,10 @@ pub struct CompareArgs {
     /// No progress lines; print only the comparison.
     #[arg(long, short)]
     pub quiet: bool,
+    /// --format json, --junit FILE (one testcase per --fail-if rule, or per tier × threshold
+    /// with --tiers), --summary-md FILE.
+    #[command(flatten)]
+    pub output: output::OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -222,6 +234,10 @@ pub struct ValidateArgs {
     /// Tier to forecast against (overrides the scenario's).
     #[arg(long)]
     pub tier: Option<String>,
+    /// What stdout holds: text (default) or json (the plan and forecast as one JSON document),
+    /// e.g. --format json
+    #[arg(long, value_enum, default_value_t = output::Format::Text)]
+    pub format: output::Format,
 }
 
 #[derive(Debug, Args)]
@@ -241,7 +257,7 @@ pub struct ReportArgs {
 pub struct PlanArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
-    /// Output format: md or csv.
+    /// Output format: md, csv or json, e.g. --format json
     #[arg(long, default_value = "md")]
     pub format: String,
     /// Check each endpoint's planned peak against this built-in tier's published limits; any
@@ -265,6 +281,16 @@ pub struct VerifyArgs {
     /// Report folders to check (each written by run, compare or merge).
     #[arg(required = true, num_args = 1..)]
     pub dirs: Vec<PathBuf>,
+}
+
+/// `--progress-every`: a duration such as `10s` or `1m`; `0` turns the lines off.
+fn parse_every(text: &str) -> Result<std::time::Duration, String> {
+    if text.trim() == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("{text:?} is not a duration ({e}); use e.g. 10s, 1m or 0 to turn it off")
+    })
 }
 
 /// Run the parsed command and report its outcome. `stop` ends a run cleanly (the binary wires

@@ -43,6 +43,31 @@ pub(super) fn exit_of(done: &Execution, out: &Path, strict: bool) -> CliResult {
     })
 }
 
+/// What `run` prints and writes after the report folder: the summary (stdout, or stderr under
+/// `--format json`), `--junit`, `--summary-md` / `$GITHUB_STEP_SUMMARY`, then the JSON document.
+pub(super) fn deliver(args: &RunArgs, done: &Execution, out: &Path) -> Result<(), CliError> {
+    let o = &args.output;
+    o.human(&report::console::render(
+        &done.snapshot,
+        out,
+        &done.thresholds,
+    ));
+    let scenario = done.snapshot.run.scenario.clone().unwrap_or_default();
+    let junit = || {
+        let cases = report::junit::threshold_cases(
+            &format!("quotaprobe.thresholds.{scenario}"),
+            &done.thresholds,
+        );
+        report::junit::render(&format!("quotaprobe run {scenario}"), &cases)
+    };
+    let md = report::ci_summary::run(&done.snapshot, &done.thresholds, out);
+    o.files(junit, &md)?;
+    if o.json() {
+        o.document(&super::output::run_document(out)?);
+    }
+    Ok(())
+}
+
 /// Evaluates the thresholds on a finished run's snapshot and writes the report folder `out`.
 pub(super) fn finish(
     plan: &RunPlan,

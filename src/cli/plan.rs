@@ -23,9 +23,10 @@ pub(super) fn plan(args: PlanArgs) -> CliResult {
     let text = match args.format.as_str() {
         "md" => markdown(&req) + &tier_findings(args.tier.as_deref(), &breaches, "- "),
         "csv" => csv(&req) + &tier_findings(args.tier.as_deref(), &breaches, "tier_finding,"),
+        "json" => crate::report::json::to_text(&crate::report::summary_json::plan(&req)),
         other => {
             return Err(CliError::usage(format!(
-                "--format {other:?}: use md or csv"
+                "--format {other:?}: use md, csv or json"
             )));
         }
     };

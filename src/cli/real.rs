@@ -203,11 +203,12 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     };
     confirm(args.real.yes, &rp.base_url)?;
     let out = super::outcome::output_dir(args, &plan, None)?;
-    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let progress = !args.quiet;
     let start_at = args.shard.start_at(std::time::SystemTime::now())?;
     super::shard::wait(start_at, &stop, args.quiet)?;
     let options = RunOptions {
         progress,
+        progress_every: args.progress_every,
         stop,
         monthly_quota: tier.as_ref().and_then(|t| t.monthly_m2m_quota),
         month_to_date_tokens: 0,
@@ -225,11 +226,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
     let mut snapshot = outcome.snapshot;
     add_facts(&mut snapshot.run, &plan, &rp, &caps, tier.as_ref());
     let done = super::outcome::finish(&plan, snapshot, &out)?;
-    print_out(&crate::report::console::render(
-        &done.snapshot,
-        &out,
-        &done.thresholds,
-    ));
+    super::outcome::deliver(args, &done, &out)?;
     if rejected {
         return Err(CliError::failed(
             "the tenant rejected the client credentials (401/403 on the token request); the run stopped at once. Check the client id and secret in the environment and the client's grants",

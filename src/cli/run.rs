@@ -2,15 +2,14 @@
 //! simulated, drive the engine, write the report folder, check the thresholds. A real tenant
 //! takes the guarded path in [`super::real`]; `--dry-run` prints the plan for either.
 
-use std::io::IsTerminal;
 use std::path::Path;
+use std::time::Duration;
 use std::time::SystemTime;
 
-use super::outcome::{Execution, exit_of, finish, output_dir};
+use super::outcome::{Execution, deliver, exit_of, finish, output_dir};
 use super::{CliError, CliResult, Exit, RunArgs, load_plan, print_out, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
 use crate::metrics::{Limit, RunFacts};
-use crate::report;
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
 use crate::sim::{self, TierProfile};
 
@@ -31,14 +30,10 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         return Err(CliError::failed("no tier profile for the simulated target"));
     };
     let out = output_dir(&args, &plan, Some(&tier))?;
-    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let progress = (!args.quiet).then_some(args.progress_every);
     super::shard::wait(start_at, &stop, args.quiet)?;
     let done = execute(&plan, &tier, &out, stop, progress)?;
-    print_out(&report::console::render(
-        &done.snapshot,
-        &out,
-        &done.thresholds,
-    ));
+    deliver(&args, &done, &out)?;
     exit_of(&done, &out, args.strict)
 }
 
@@ -59,13 +54,14 @@ fn load(args: &RunArgs) -> Result<RunPlan, CliError> {
 }
 
 /// Runs `plan` against a fresh embedded simulated tenant of `tier` and writes the whole report
-/// folder `out` (which must exist). Shared by `run` and `compare --tiers`.
+/// folder `out` (which must exist). Shared by `run` and `compare --tiers`. `progress`: `None`
+/// for none at all, else bars on a terminal and a line every so often elsewhere (zero: none).
 pub(crate) fn execute(
     plan: &RunPlan,
     tier: &TierProfile,
     out: &Path,
     stop: StopSignal,
-    progress: bool,
+    progress: Option<Duration>,
 ) -> Result<Execution, CliError> {
     let TargetPlan::Simulated(sp) = &plan.target else {
         return Err(CliError::failed("execute: the plan targets a real tenant"));
@@ -79,7 +75,8 @@ pub(crate) fn execute(
         real: false,
     };
     let options = RunOptions {
-        progress,
+        progress: progress.is_some(),
+        progress_every: progress.unwrap_or_default(),
         stop,
         monthly_quota: tier.monthly_m2m_quota,
         month_to_date_tokens: sp.month_to_date_tokens,

@@ -10,6 +10,16 @@ use crate::scenario::{RunPlan, TargetPlan, TokenStrategy};
 pub(super) fn validate(args: ValidateArgs) -> CliResult {
     let plan = load_plan(&args.scenario, args.tier.clone(), None, None)?;
     let quota = super::tier_profile(&plan, None)?.and_then(|t| t.monthly_m2m_quota);
+    if args.format == super::output::Format::Json {
+        let target = match &plan.target {
+            TargetPlan::Simulated(sim) => format!("simulated:{}", sim.tier),
+            TargetPlan::Real(real) => real.base_url.clone(),
+        };
+        let doc =
+            crate::report::summary_json::validate(&plan.name, &target, &forecast(&plan), quota);
+        super::print_out(&crate::report::json::to_text(&doc));
+        return Ok(Exit::Ok);
+    }
     super::print_out(&render(&plan, &forecast(&plan), quota));
     super::print_out(&super::samples::flows(&plan));
     super::print_out(&super::samples::render(&plan));

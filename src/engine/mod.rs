@@ -72,8 +72,11 @@ pub struct Target {
 /// How to run, beyond the plan.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// Draw indicatif bars (only honoured when stderr is a terminal).
+    /// Show progress: indicatif bars when stderr is a terminal, else a plain line every
+    /// `progress_every` (see [`progress`]).
     pub progress: bool,
+    /// How often a plain progress line goes to a non-terminal stderr; zero: never.
+    pub progress_every: Duration,
     pub stop: StopSignal,
     /// The tier's monthly M2M token quota, for the audience projections.
     pub monthly_quota: Option<u64>,

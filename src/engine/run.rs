@@ -148,7 +148,11 @@ async fn run_local(
                 .collect(),
         ),
         progress: Progress::new(
-            options.progress && std::io::stderr().is_terminal(),
+            super::progress::mode(
+                options.progress,
+                options.progress_every,
+                std::io::stderr().is_terminal(),
+            ),
             &plan.phases,
         ),
         thresholds: plan.thresholds.clone(),

@@ -39,6 +39,8 @@ pub struct LiveStats {
     pub sent: u64,
     pub ok: u64,
     pub status_429: u64,
+    /// Final outcomes neither ok nor 429 (other 4xx, 5xx, transport errors).
+    pub errors: u64,
     pub dropped: u64,
     pub p99_ms: f64,
 }
@@ -175,6 +177,7 @@ impl Recorder {
             all.sent += t.sent();
             all.ok += t.counts.ok;
             all.status_429 += t.counts.status_429;
+            all.errors += t.counts.status_4xx + t.counts.status_5xx + t.counts.transport_errors;
             all.dropped += t.counts.dropped;
             if !t.corrected.is_empty() {
                 p99 = p99.max(t.corrected.value_at_quantile(0.99));

@@ -1,6 +1,6 @@
 //! Reports: a run's [`Snapshot`] written to a report folder (the CSVs, `histograms.hlog`,
-//! `report.md`, `report.html` with its `charts/*.svg`, and `thresholds.csv` when there are
-//! thresholds), read back from one, and summarised for the terminal.
+//! `report.md`, `report.html` with its `charts/*.svg`, `report.json`, and `thresholds.csv` when
+//! there are thresholds), read back from one, and summarised for the terminal.
 //!
 //! Owns file names, formats and layout; never measures anything (that is [`crate::metrics`]).
 //! Every file is written whole (temp file + rename). The documents are rendered from the files'
@@ -16,6 +16,7 @@
 //! ```
 
 pub mod charts;
+pub mod ci_summary;
 pub mod compare;
 pub mod console;
 mod doc_table;
@@ -25,12 +26,15 @@ mod fsio;
 mod glossary;
 pub mod hlog;
 pub mod html;
+pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod merge;
 mod numbers;
 pub mod reach;
 pub mod run_info;
 mod sections;
+pub mod summary_json;
 pub(crate) mod tables;
 pub mod verdict;
 pub mod verify;
@@ -47,7 +51,7 @@ use crate::metrics::{
 use tables::RunTable;
 
 /// Names of the files every report folder holds (besides `charts/` and `thresholds.csv`).
-pub const FILES: [&str; 10] = [
+pub const FILES: [&str; 11] = [
     "summary.csv",
     "timeline.csv",
     "audiences.csv",
@@ -58,6 +62,7 @@ pub const FILES: [&str; 10] = [
     hlog::FILE,
     markdown::FILE,
     html::FILE,
+    json::FILE,
 ];
 
 /// Writes every file of a report folder without thresholds (see [`write_all`]).
@@ -101,7 +106,7 @@ fn write_data(dir: &Path, s: &Snapshot) -> Result<(), ReportError> {
     hlog::write(dir, &s.histograms, run_s)
 }
 
-/// Renders `report.md`, `report.html` and `charts/*.svg` from a snapshot.
+/// Renders `report.md`, `report.html`, `charts/*.svg` and `report.json` from a snapshot.
 pub fn render(
     dir: &Path,
     snapshot: &Snapshot,
@@ -112,7 +117,8 @@ pub fn render(
         fsio::write_atomic(dir, &chart.file(), chart.svg.as_bytes())?;
     }
     fsio::write_atomic(dir, markdown::FILE, markdown::render(&doc).as_bytes())?;
-    fsio::write_atomic(dir, html::FILE, html::render(&doc).as_bytes())
+    fsio::write_atomic(dir, html::FILE, html::render(&doc).as_bytes())?;
+    json::write(dir, &json::build(snapshot, thresholds, &doc))
 }
 
 /// Writes `thresholds.csv` (operation, metric, limit, measured, passed, abort).

@@ -11,6 +11,7 @@ pub mod flow_plan;
 pub mod forecast;
 pub mod holes;
 mod locate;
+mod plain;
 pub mod plan;
 pub mod request;
 mod resolve;
@@ -52,8 +53,9 @@ pub fn load(
 pub fn parse(path: &Path, text: &str, ctx: &Context<'_>) -> Result<RunPlan, ScenarioError> {
     let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
         let at = e.span().map_or((1, 1), |s| locate::line_col(text, s.start));
-        let message = e.message().trim_end().replace('\n', " ");
-        let message = if message.starts_with("unknown field") {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = plain::message(text, offset, &e.message().trim_end().replace('\n', " "));
+        let message = if e.message().starts_with("unknown field") {
             format!("{message}; remove the key or fix its spelling")
         } else {
             message

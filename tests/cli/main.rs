@@ -11,6 +11,7 @@ mod support;
 mod bad_input_run;
 mod data_validate;
 mod flows;
+mod machine_output;
 mod out_dir_full;
 mod plan;
 mod real_e2e;

@@ -66,7 +66,11 @@ fn unknown_key_names_its_line_and_the_fix() {
 fn wrong_type_names_its_line() {
     rejects(
         &BASE.replace("rate = 5", "rate = \"fast\""),
-        &[":14:8:", "invalid type"],
+        // The key and what it takes, no serde wording or Rust type (src/scenario/plain.rs).
+        &[
+            ":14:8:",
+            "phases[0].rate: expected a number, got string \"fast\"",
+        ],
     );
 }
 

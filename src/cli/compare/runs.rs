@@ -58,15 +58,26 @@ pub(super) fn compare(args: &CompareArgs) -> CliResult {
         .skip(1)
         .flat_map(|run| rules.iter().map(|r| r.judge(&run.label, &rows)))
         .collect();
-    crate::cli::print_out(&console::runs(&rows, &results));
-    if let Some(dir) = out {
-        report::compare::write_runs(&dir, &series, &rows, &results, &warnings)
+    let o = &args.output;
+    o.human(&console::runs(&rows, &results));
+    if let Some(dir) = &out {
+        report::compare::write_runs(dir, &series, &rows, &results, &warnings)
             .map_err(|e| CliError::failed(format!("cannot write the comparison: {e}")))?;
-        crate::cli::print_out(&format!(
+        o.human(&format!(
             "comparison: {}\n",
             dir.join(report::compare::HTML).display()
         ));
     }
+    let junit =
+        || report::junit::render("quotaprobe compare", &report::junit::rule_cases(&results));
+    o.files(junit, &report::ci_summary::rules(&results))?;
+    let labels: Vec<String> = series.iter().map(|r| r.label.clone()).collect();
+    o.document(&report::summary_json::compare_runs(
+        &labels,
+        &results,
+        &warnings,
+        out.as_deref(),
+    ));
     Ok(if results.iter().all(|r| r.passed) {
         Exit::Ok
     } else {

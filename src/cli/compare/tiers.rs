@@ -99,7 +99,20 @@ pub(super) fn compare(args: &CompareArgs, mut names: Vec<String>, stop: StopSign
         let description = Some(base.description.clone()).filter(|d| !d.is_empty());
         report::compare::write_tiers(&dir, &base.name, description, &runs)
             .map_err(|e| CliError::failed(format!("cannot write the comparison: {e}")))?;
-        crate::cli::print_out(&console::tiers(&runs, &dir));
+        let o = &args.output;
+        o.human(&console::tiers(&runs, &dir));
+        let junit = || {
+            let cases: Vec<_> = runs
+                .iter()
+                .flat_map(|r| {
+                    let prefix = format!("quotaprobe.tiers.{}", r.tier);
+                    report::junit::threshold_cases(&prefix, r.thresholds)
+                })
+                .collect();
+            report::junit::render(&format!("quotaprobe compare {}", base.name), &cases)
+        };
+        o.files(junit, &report::ci_summary::tiers(&runs, &dir))?;
+        o.document(&report::summary_json::compare_tiers(&runs, &dir));
     }
     if !failures.is_empty() {
         return Err(CliError::failed(format!(
@@ -165,7 +178,7 @@ fn run_one(
     if !quiet {
         eprintln!("compare: [{}/{total}] {} started", i + 1, job.name);
     }
-    let result = execute(&job.plan, &job.profile, &job.dir, stop.clone(), false);
+    let result = execute(&job.plan, &job.profile, &job.dir, stop.clone(), None);
     if !quiet && let Ok(ex) = &result {
         let all = report::verdict::total_row(&ex.snapshot);
         eprintln!(

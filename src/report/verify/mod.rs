@@ -2,7 +2,7 @@
 //! every file there, every contract column in order, every cell of its column's type, and the
 //! invariants between the files (conservation per operation and for `ALL`, timeline and
 //! statuses against the summary, audiences against the token operations, latency percentiles,
-//! run.csv's keys, the charts report.md links to).
+//! run.csv's keys, the charts report.md links to, report.json's counts against summary.csv).
 //!
 //! Reads the CSVs by column name with the csv crate, never through the Snapshot types, so a
 //! writer bug is caught rather than read back. Owns no output format: it returns [`Problem`]s,
@@ -11,6 +11,7 @@
 mod counts;
 mod facts;
 mod flows;
+mod json;
 mod problem;
 mod status;
 mod table;
@@ -53,6 +54,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         .then(|| table::load(dir, &flows::FLOWS, &mut p))
         .flatten();
     facts::files(dir, &mut p);
+    json::check(dir, summary.as_deref(), &mut p);
     if let Some(summary) = &summary {
         let ops = counts::summary(summary, &mut p);
         if let Some(t) = &timeline {
