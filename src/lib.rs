@@ -12,6 +12,7 @@
 //! - [`sim`]: the simulated Auth0 tenant (routes, buckets, quota ledger, tiers, JWT, store).
 
 pub mod cli;
+pub mod clock;
 pub mod data;
 pub mod engine;
 pub mod metrics;

@@ -103,7 +103,7 @@ async fn run_local(
         .stop_on_rejected_credentials(target.real),
     );
     let credentials = Rc::new(options.client_credentials.clone());
-    let started_at = SystemTime::now();
+    let started_at = crate::clock::now();
     let t0 = Instant::now();
     let fetcher = Rc::new(RecordingFetcher {
         transport: transport.clone(),

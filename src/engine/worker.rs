@@ -4,7 +4,7 @@
 //! when an urgent stop (Ctrl-C, a guard, a threshold) abandons the run is counted as dropped.
 
 use std::rc::Rc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -148,7 +148,7 @@ pub(super) async fn execute<T: Transport>(ctx: &Ctx<T>, job: Job, rng: &mut ChaC
         let view = View {
             outcome,
             rate,
-            now_epoch_s: ratelimit::epoch_s(SystemTime::now()),
+            now_epoch_s: ratelimit::epoch_s(crate::clock::now()),
         };
         let Some(delay) = ctx.retry.delay(retries + 1, &view, rng) else {
             break (outcome, rate);
@@ -172,7 +172,7 @@ pub(super) async fn execute<T: Transport>(ctx: &Ctx<T>, job: Job, rng: &mut ChaC
         service: end.saturating_duration_since(send),
         outcome,
         retries,
-        rate: rate.seen(SystemTime::now()),
+        rate: rate.seen(crate::clock::now()),
         bad_headers: rate.bad,
     }));
 }

@@ -16,7 +16,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -198,7 +198,7 @@ impl Direct {
             }
         };
         let status = response.status().as_u16();
-        let rate = ratelimit::parse(response.headers(), SystemTime::now());
+        let rate = ratelimit::parse(response.headers(), crate::clock::now());
         head.set(Some((status, rate)));
         let body = match response.into_body().collect().await {
             Err(e) => Err(body_kind(chain_kind(Some(&e)))),

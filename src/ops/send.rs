@@ -3,7 +3,7 @@
 //! fully (so the connection is reused), sort the outcome ([`super::reply`]) and parse the
 //! rate-limit headers.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::OpError;
 use super::direct::Direct;
@@ -86,7 +86,7 @@ impl Transport for Http {
             Err(e) => return Reply::transport(kind_of(&e)),
         };
         let status = response.status().as_u16();
-        let rate = ratelimit::parse(response.headers(), SystemTime::now());
+        let rate = ratelimit::parse(response.headers(), crate::clock::now());
         let body = response
             .bytes()
             .await
