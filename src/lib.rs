@@ -15,6 +15,7 @@ pub mod cli;
 pub mod clock;
 pub mod data;
 pub mod engine;
+pub mod fastforward;
 pub mod metrics;
 pub mod ops;
 pub mod report;

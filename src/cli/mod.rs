@@ -124,6 +124,10 @@ pub struct RunArgs {
     /// No progress bars; print only the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run on a virtual clock: the engine and the embedded simulated tenant in process, so a
+    /// long scenario takes minutes (run.csv says `clock = virtual`). Simulated targets only.
+    #[arg(long)]
+    pub fast_forward: bool,
     /// Real-tenant guard rails and `--dry-run`.
     #[command(flatten)]
     pub real: real::RealArgs,

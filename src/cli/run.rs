@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use super::outcome::{Execution, exit_of, finish, output_dir};
 use super::{CliError, CliResult, Exit, RunArgs, load_plan, print_out, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
+use crate::fastforward::{self, FastForwardError};
 use crate::metrics::{Limit, RunFacts};
 use crate::report;
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
@@ -19,6 +20,14 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     let start_at = args.shard.start_at(SystemTime::now())?;
     let plan = super::shard::apply(load(&args)?, shard, &args.scenario)?;
     if plan.target.is_real() {
+        if args.fast_forward {
+            return Err(CliError::usage(format!(
+                "{}: --fast-forward runs only against the embedded simulated tenant (its clock is \
+                 virtual), and this scenario targets a real tenant; drop --fast-forward or use \
+                 [target.simulated]; nothing was sent",
+                args.scenario.display()
+            )));
+        }
         return super::real::run(&args, plan, stop);
     }
     if args.real.dry_run {
@@ -31,9 +40,14 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         return Err(CliError::failed("no tier profile for the simulated target"));
     };
     let out = output_dir(&args, &plan, Some(&tier))?;
-    let progress = !args.quiet && std::io::stderr().is_terminal();
+    // Progress bars draw in wall time; a fast-forward run has none.
+    let progress = !args.quiet && !args.fast_forward && std::io::stderr().is_terminal();
     super::shard::wait(start_at, &stop, args.quiet)?;
-    let done = execute(&plan, &tier, &out, stop, progress)?;
+    let clock = match args.fast_forward {
+        true => Clock::Virtual,
+        false => Clock::Real,
+    };
+    let done = execute_on(&plan, &tier, &out, stop, progress, clock)?;
     print_out(&report::console::render(
         &done.snapshot,
         &out,
@@ -58,6 +72,15 @@ fn load(args: &RunArgs) -> Result<RunPlan, CliError> {
     }
 }
 
+/// Which clock a simulated run is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Clock {
+    /// The simulator on its own thread, reached over loopback HTTP.
+    Real,
+    /// Fast-forward: the simulator in process, one virtual clock (`src/fastforward/`).
+    Virtual,
+}
+
 /// Runs `plan` against a fresh embedded simulated tenant of `tier` and writes the whole report
 /// folder `out` (which must exist). Shared by `run` and `compare --tiers`.
 pub(crate) fn execute(
@@ -67,17 +90,22 @@ pub(crate) fn execute(
     stop: StopSignal,
     progress: bool,
 ) -> Result<Execution, CliError> {
+    execute_on(plan, tier, out, stop, progress, Clock::Real)
+}
+
+/// [`execute`] on the given clock.
+pub(crate) fn execute_on(
+    plan: &RunPlan,
+    tier: &TierProfile,
+    out: &Path,
+    stop: StopSignal,
+    progress: bool,
+    clock: Clock,
+) -> Result<Execution, CliError> {
     let TargetPlan::Simulated(sp) = &plan.target else {
         return Err(CliError::failed("execute: the plan targets a real tenant"));
     };
     let (config, credentials) = provision::sim_config(plan, sp, tier.clone());
-    let sim = sim::start(config, "127.0.0.1:0")
-        .map_err(|e| CliError::failed(format!("cannot start the simulated tenant: {e}")))?;
-    let target = Target {
-        base_url: sim.base_url(),
-        management_audience: sim.management_audience(),
-        real: false,
-    };
     let options = RunOptions {
         progress,
         stop,
@@ -87,10 +115,26 @@ pub(crate) fn execute(
         ca_pem: None,
         stall: None,
     };
-    let result = engine::run(plan, &target, options);
-    sim.shutdown();
-    let outcome =
-        result.map_err(|e| CliError::engine(&e, format!("the run could not start: {e}")))?;
+    let outcome = match clock {
+        Clock::Real => {
+            let sim = sim::start(config, "127.0.0.1:0")
+                .map_err(|e| CliError::failed(format!("cannot start the simulated tenant: {e}")))?;
+            let target = Target {
+                base_url: sim.base_url(),
+                management_audience: sim.management_audience(),
+                real: false,
+            };
+            let result = engine::run(plan, &target, options);
+            sim.shutdown();
+            result.map_err(|e| CliError::engine(&e, format!("the run could not start: {e}")))?
+        }
+        Clock::Virtual => fastforward::run(plan, &config, options).map_err(|e| match e {
+            FastForwardError::Engine(e) => {
+                CliError::engine(&e, format!("the run could not start: {e}"))
+            }
+            e => CliError::failed(e),
+        })?,
+    };
 
     let mut snapshot = outcome.snapshot;
     add_tier_facts(&mut snapshot.run, plan, tier, sp.month_to_date_tokens);

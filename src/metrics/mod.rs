@@ -14,7 +14,7 @@ pub mod totals;
 pub use audience::QuotaContext;
 pub use reach::{Reach, Reachability};
 pub use recorder::{DropCounts, LiveStats, OpMeta, Recorder};
-pub use run_facts::{Limit, ReachFacts, RunFacts, Shard, ShardFolder};
+pub use run_facts::{Limit, ReachFacts, RunClock, RunFacts, Shard, ShardFolder};
 pub use sample::{Class, DropReason, Outcome, RateSeen, Sample, TokenFailure, TransportKind};
 pub use snapshot::{
     AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,

@@ -28,7 +28,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
 use super::ratelimit;
-use super::reply::{Reply, body_kind, chain_kind};
+use super::reply::{Reply, body_kind, chain_kind, rate_of};
 use crate::metrics::TransportKind;
 use crate::scenario::HttpPlan;
 
@@ -198,7 +198,7 @@ impl Direct {
             }
         };
         let status = response.status().as_u16();
-        let rate = ratelimit::parse(response.headers(), crate::clock::now());
+        let rate = rate_of(response.headers());
         head.set(Some((status, rate)));
         let body = match response.into_body().collect().await {
             Err(e) => Err(body_kind(chain_kind(Some(&e)))),

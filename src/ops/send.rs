@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use super::OpError;
 use super::direct::Direct;
-use super::ratelimit;
-use super::reply::{Reply, body_kind, kind_of};
+use super::reply::{Reply, body_kind, kind_of, rate_of};
 use super::template::{Dest, Prepared, is_loopback};
 use super::transport::Transport;
 use crate::scenario::HttpPlan;
@@ -86,7 +85,7 @@ impl Transport for Http {
             Err(e) => return Reply::transport(kind_of(&e)),
         };
         let status = response.status().as_u16();
-        let rate = ratelimit::parse(response.headers(), crate::clock::now());
+        let rate = rate_of(response.headers());
         let body = response
             .bytes()
             .await
