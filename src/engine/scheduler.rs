@@ -159,7 +159,38 @@ impl<T: Transport + 'static> Scheduler<T> {
             if next >= pacer.total() && elapsed >= pacer.duration() {
                 ctx.stopper.trigger(StopReason::Completed);
             }
+            if crate::clock::is_virtual() {
+                skip_idle_ticks(&mut interval, ctx.t0, &pacer, next, current, elapsed, plan);
+            }
         }
+    }
+}
+
+/// On a fast-forward run's virtual clock (`src/fastforward/`), the next tick is the next event
+/// that can change anything: the next arrival, the next phase's start or `max_duration` —
+/// not every 1 ms, which would be 2.6 billion idle wake-ups in a virtual month. Arrivals are
+/// then picked up exactly at their time. The stop signal and a static token's expiry are seen
+/// at that next tick.
+fn skip_idle_ticks(
+    interval: &mut tokio::time::Interval,
+    t0: Instant,
+    pacer: &Pacer,
+    next: u64,
+    current: usize,
+    elapsed: Duration,
+    plan: &crate::scenario::RunPlan,
+) {
+    let boundary = if current + 1 < pacer.phases().len() {
+        pacer.phase_start(current + 1)
+    } else {
+        pacer.duration()
+    };
+    let mut wake = pacer.arrival(next).map_or(boundary, |a| a.at.min(boundary));
+    if let Some(m) = plan.stop.max_duration {
+        wake = wake.min(m);
+    }
+    if wake > elapsed + TICK {
+        interval.reset_at(t0 + wake);
     }
 }
 

@@ -205,7 +205,9 @@ fn a_stop_signal_ends_a_long_fast_forward_run_with_a_complete_report() {
     let stop = StopSignal::new();
     let stopper = stop.clone();
     std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(500));
+        // Long enough for the tenant's key generation (debug build, a loaded machine) and then
+        // some virtual minutes.
+        std::thread::sleep(Duration::from_secs(3));
         stopper.stop();
     });
     let out = tmp.path().join("ff");
