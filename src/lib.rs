@@ -12,8 +12,10 @@
 //! - [`sim`]: the simulated Auth0 tenant (routes, buckets, quota ledger, tiers, JWT, store).
 
 pub mod cli;
+pub mod clock;
 pub mod data;
 pub mod engine;
+pub mod fastforward;
 pub mod metrics;
 pub mod ops;
 pub mod report;

@@ -136,6 +136,10 @@ pub struct RunArgs {
     /// --format json, --junit FILE, --summary-md FILE.
     #[command(flatten)]
     pub output: output::OutputArgs,
+    /// Run on a virtual clock: the engine and the embedded simulated tenant in process, so a
+    /// long scenario takes minutes (run.csv says `clock = virtual`). Simulated targets only.
+    #[arg(long)]
+    pub fast_forward: bool,
     /// Real-tenant guard rails and `--dry-run`.
     #[command(flatten)]
     pub real: real::RealArgs,

@@ -105,13 +105,13 @@ pub(super) fn output_dir(
         None => {
             let base = PathBuf::from(REPORTS);
             report::check_writable(&base).map_err(CliError::usage)?;
-            report::create_run_dir(
-                &base,
-                &plan.name,
-                tier.map(|t| t.name.as_str()),
-                SystemTime::now(),
-            )
-            .map_err(CliError::usage)
+            // A fast-forward run's folder says so: reports/<scenario>-<time>-<tier>-ff/.
+            let tier = tier.map(|t| match args.fast_forward {
+                true => format!("{}-ff", t.name),
+                false => t.name.clone(),
+            });
+            report::create_run_dir(&base, &plan.name, tier.as_deref(), SystemTime::now())
+                .map_err(CliError::usage)
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use super::outcome::{Execution, deliver, exit_of, finish, output_dir};
 use super::{CliError, CliResult, Exit, RunArgs, load_plan, print_out, provision};
 use crate::engine::{self, RunOptions, StopSignal, Target};
+use crate::fastforward::{self, FastForwardError};
 use crate::metrics::{Limit, RunFacts};
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
 use crate::sim::{self, TierProfile};
@@ -18,6 +19,14 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     let start_at = args.shard.start_at(SystemTime::now())?;
     let plan = super::shard::apply(load(&args)?, shard, &args.scenario)?;
     if plan.target.is_real() {
+        if args.fast_forward {
+            return Err(CliError::usage(format!(
+                "{}: --fast-forward runs only against the embedded simulated tenant (its clock is \
+                 virtual), and this scenario targets a real tenant; drop --fast-forward or use \
+                 [target.simulated]; nothing was sent",
+                args.scenario.display()
+            )));
+        }
         return super::real::run(&args, plan, stop);
     }
     if args.real.dry_run {
@@ -30,9 +39,14 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         return Err(CliError::failed("no tier profile for the simulated target"));
     };
     let out = output_dir(&args, &plan, Some(&tier))?;
-    let progress = (!args.quiet).then_some(args.progress_every);
+    // Progress draws in wall time; a fast-forward run has none.
+    let progress = (!args.quiet && !args.fast_forward).then_some(args.progress_every);
     super::shard::wait(start_at, &stop, args.quiet)?;
-    let done = execute(&plan, &tier, &out, stop, progress)?;
+    let clock = match args.fast_forward {
+        true => Clock::Virtual,
+        false => Clock::Real,
+    };
+    let done = execute_on(&plan, &tier, &out, stop, progress, clock)?;
     deliver(&args, &done, &out)?;
     exit_of(&done, &out, args.strict)
 }
@@ -53,6 +67,15 @@ fn load(args: &RunArgs) -> Result<RunPlan, CliError> {
     }
 }
 
+/// Which clock a simulated run is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Clock {
+    /// The simulator on its own thread, reached over loopback HTTP.
+    Real,
+    /// Fast-forward: the simulator in process, one virtual clock (`src/fastforward/`).
+    Virtual,
+}
+
 /// Runs `plan` against a fresh embedded simulated tenant of `tier` and writes the whole report
 /// folder `out` (which must exist). Shared by `run` and `compare --tiers`. `progress`: `None`
 /// for none at all, else bars on a terminal and a line every so often elsewhere (zero: none).
@@ -63,17 +86,22 @@ pub(crate) fn execute(
     stop: StopSignal,
     progress: Option<Duration>,
 ) -> Result<Execution, CliError> {
+    execute_on(plan, tier, out, stop, progress, Clock::Real)
+}
+
+/// [`execute`] on the given clock.
+pub(crate) fn execute_on(
+    plan: &RunPlan,
+    tier: &TierProfile,
+    out: &Path,
+    stop: StopSignal,
+    progress: Option<Duration>,
+    clock: Clock,
+) -> Result<Execution, CliError> {
     let TargetPlan::Simulated(sp) = &plan.target else {
         return Err(CliError::failed("execute: the plan targets a real tenant"));
     };
     let (config, credentials) = provision::sim_config(plan, sp, tier.clone());
-    let sim = sim::start(config, "127.0.0.1:0")
-        .map_err(|e| CliError::failed(format!("cannot start the simulated tenant: {e}")))?;
-    let target = Target {
-        base_url: sim.base_url(),
-        management_audience: sim.management_audience(),
-        real: false,
-    };
     let options = RunOptions {
         progress: progress.is_some(),
         progress_every: progress.unwrap_or_default(),
@@ -84,10 +112,26 @@ pub(crate) fn execute(
         ca_pem: None,
         stall: None,
     };
-    let result = engine::run(plan, &target, options);
-    sim.shutdown();
-    let outcome =
-        result.map_err(|e| CliError::engine(&e, format!("the run could not start: {e}")))?;
+    let outcome = match clock {
+        Clock::Real => {
+            let sim = sim::start(config, "127.0.0.1:0")
+                .map_err(|e| CliError::failed(format!("cannot start the simulated tenant: {e}")))?;
+            let target = Target {
+                base_url: sim.base_url(),
+                management_audience: sim.management_audience(),
+                real: false,
+            };
+            let result = engine::run(plan, &target, options);
+            sim.shutdown();
+            result.map_err(|e| CliError::engine(&e, format!("the run could not start: {e}")))?
+        }
+        Clock::Virtual => fastforward::run(plan, &config, options).map_err(|e| match e {
+            FastForwardError::Engine(e) => {
+                CliError::engine(&e, format!("the run could not start: {e}"))
+            }
+            e => CliError::failed(e),
+        })?,
+    };
 
     let mut snapshot = outcome.snapshot;
     add_tier_facts(&mut snapshot.run, plan, tier, sp.month_to_date_tokens);

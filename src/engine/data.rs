@@ -3,7 +3,6 @@
 //! worker draws one request's values just before it sends ([`RunData::draw`]).
 
 use std::cell::RefCell;
-use std::time::SystemTime;
 
 use super::EngineError;
 use crate::data::{Feed, Needs, Values};
@@ -105,7 +104,7 @@ impl RunData {
         let Some(needs) = needs.filter(|n| !n.is_empty()) else {
             return Draw::None;
         };
-        match self.feed.borrow_mut().draw(needs, n, SystemTime::now()) {
+        match self.feed.borrow_mut().draw(needs, n, crate::clock::now()) {
             Ok(Some(v)) => Draw::Values(v),
             Ok(None) | Err(_) => Draw::Exhausted,
         }

@@ -2,8 +2,6 @@
 //! (the delay holds the worker: that request stays in flight), then one [`Sample`]. The response
 //! body and headers are kept only when asked (a flow step that captures).
 
-use std::time::SystemTime;
-
 use rand_chacha::ChaCha8Rng;
 use tokio::time::Instant;
 
@@ -143,7 +141,7 @@ pub(super) async fn send_one<T: Transport>(
         let view = View {
             outcome,
             rate,
-            now_epoch_s: ratelimit::epoch_s(SystemTime::now()),
+            now_epoch_s: ratelimit::epoch_s(crate::clock::now()),
         };
         let Some(delay) = ctx.retry.delay(retries + 1, &view, rng) else {
             break (outcome, rate, kept);
@@ -167,7 +165,7 @@ pub(super) async fn send_one<T: Transport>(
         service: end.saturating_duration_since(send),
         outcome,
         retries,
-        rate: rate.seen(SystemTime::now()),
+        rate: rate.seen(crate::clock::now()),
         bad_headers: rate.bad,
     }));
     Some(Sent { outcome, kept })

@@ -25,8 +25,8 @@ use super::tokens::fetch::RecordingFetcher;
 use super::tokens::{Cache, StaticToken, Tokens};
 use super::{EngineError, RunOptions, RunOutcome, Target, events, operations, worker};
 use crate::metrics::run_facts::ms_precision;
-use crate::metrics::{DropReason, EventRow, QuotaContext, Recorder, RunFacts, Shard};
-use crate::ops::{self, Base, Http};
+use crate::metrics::{DropReason, EventRow, QuotaContext, Recorder, RunClock, RunFacts, Shard};
+use crate::ops::{self, Base, Http, Transport};
 use crate::scenario::{RunPlan, TokenStrategy};
 
 /// Runs `plan` against `target`; blocks until the run has ended and drained.
@@ -75,20 +75,38 @@ async fn run_local(
     target: Target,
     options: RunOptions,
 ) -> Result<RunOutcome, EngineError> {
-    let mgmt = target.management_audience.clone();
-    let pool = plan
-        .phases
-        .iter()
-        .map(|p| p.max_in_flight)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let transport = Rc::new(Http::new(
+    let pool = pool_of(&plan);
+    let transport = Http::new(
         &target.base_url,
         &plan.http,
         pool,
         options.ca_pem.as_deref(),
-    )?);
+    )?;
+    run_on(plan, target, options, transport).await
+}
+
+/// The worker pool's size: the largest `max_in_flight` of the phases.
+fn pool_of(plan: &RunPlan) -> usize {
+    plan.phases
+        .iter()
+        .map(|p| p.max_in_flight)
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// [`run`] on a given transport, inside a `LocalSet` on a current-thread runtime (the caller's:
+/// `src/fastforward/` runs it on a paused one with the simulator in process).
+pub async fn run_on<T: Transport + 'static>(
+    plan: RunPlan,
+    target: Target,
+    options: RunOptions,
+    transport: T,
+) -> Result<RunOutcome, EngineError> {
+    check(&plan, &options)?;
+    let mgmt = target.management_audience.clone();
+    let pool = pool_of(&plan);
+    let transport = Rc::new(transport);
     let base = Base::new(&target.base_url);
     let requests = operations::requests(&plan, &base, &mgmt, &options.client_credentials)?;
     let (op_meta, synthetic) = operations::table(&plan, &mgmt);
@@ -103,7 +121,8 @@ async fn run_local(
         .stop_on_rejected_credentials(target.real),
     );
     let credentials = Rc::new(options.client_credentials.clone());
-    let started_at = SystemTime::now();
+    let started_at = crate::clock::now();
+    let wall = std::time::Instant::now();
     let t0 = Instant::now();
     let fetcher = Rc::new(RecordingFetcher {
         transport: transport.clone(),
@@ -269,6 +288,12 @@ async fn run_local(
         start: Some(rfc3339(started_at)),
         duration_s: Some(ms_precision(active.as_secs_f64())),
         drain_s: Some(ms_precision(drain.as_secs_f64())),
+        clock: Some(if crate::clock::is_virtual() {
+            RunClock::Virtual
+        } else {
+            RunClock::Real
+        }),
+        wall_s: Some(ms_precision(wall.elapsed().as_secs_f64())),
         stop_reason: Some(stop_reason.label().to_string()),
         stop_detail: Some(stop_reason.detail()),
         version: Some(env!("CARGO_PKG_VERSION").to_string()),

@@ -16,7 +16,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -28,7 +28,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
 use super::ratelimit;
-use super::reply::{Reply, body_kind, chain_kind};
+use super::reply::{Reply, body_kind, chain_kind, rate_of};
 use crate::metrics::TransportKind;
 use crate::scenario::HttpPlan;
 
@@ -210,7 +210,7 @@ impl Direct {
             }
         };
         let status = response.status().as_u16();
-        let rate = ratelimit::parse(response.headers(), SystemTime::now());
+        let rate = rate_of(response.headers());
         head.set(Some((status, rate)));
         let kept = keep.then(|| response.headers().clone());
         let body = match response.into_body().collect().await {

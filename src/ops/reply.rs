@@ -6,9 +6,9 @@
 use std::error::Error as _;
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use hyper::HeaderMap;
 
-use super::ratelimit::RateInfo;
+use super::ratelimit::{self, RateInfo};
 use crate::metrics::{Outcome, TransportKind};
 
 /// What came back.
@@ -66,6 +66,13 @@ impl Reply {
         }
         self
     }
+}
+
+/// The rate-limit headers of a response head, read on the run's clock (`src/clock.rs`), so
+/// `x-ratelimit-reset` and `Retry-After` dates are measured against the same "now" in a
+/// real-time and a fast-forward run. Every transport reads its heads here.
+pub fn rate_of(headers: &HeaderMap) -> RateInfo {
+    ratelimit::parse(headers, crate::clock::now())
 }
 
 /// Sorts a reqwest error into the `statuses.csv` error kinds.

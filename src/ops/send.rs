@@ -3,12 +3,11 @@
 //! fully (so the connection is reused), sort the outcome ([`super::reply`]) and parse the
 //! rate-limit headers.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::OpError;
 use super::direct::Direct;
-use super::ratelimit;
-use super::reply::{Reply, body_kind, kind_of};
+use super::reply::{Reply, body_kind, kind_of, rate_of};
 use super::template::{Dest, Prepared, is_loopback};
 use super::transport::Transport;
 use crate::scenario::HttpPlan;
@@ -86,7 +85,7 @@ impl Transport for Http {
             Err(e) => return Reply::transport(kind_of(&e)),
         };
         let status = response.status().as_u16();
-        let rate = ratelimit::parse(response.headers(), SystemTime::now());
+        let rate = rate_of(response.headers());
         let kept = keep_body.then(|| response.headers().clone());
         let body = response
             .bytes()

@@ -4,7 +4,7 @@
 //! pause and advance it); `iat`, `exp`, `x-ratelimit-reset` and calendar quota windows see wall-clock
 //! epoch seconds derived from the same elapsed value, so both views always agree.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -16,11 +16,10 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// A clock starting now, with the system's wall-clock time.
+    /// A clock starting now, on the run's clock (`src/clock.rs`: the system's, or a
+    /// fast-forward run's virtual one, so the tenant's calendar agrees with the engine's).
     pub fn new() -> Self {
-        let epoch_at_start = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO);
+        let epoch_at_start = crate::clock::epoch(crate::clock::now());
         Clock {
             start: Instant::now(),
             epoch_at_start,

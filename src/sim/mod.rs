@@ -42,7 +42,8 @@ pub use config::{ClientQuota, MANAGEMENT, SimApi, SimClient, SimConfig, SimGrant
 pub use error::SimError;
 pub use faults::Faults;
 pub use server::{
-    RunningSim, listen_addr, loopback_addr as server_addr, router, serve, serve_tls, start,
+    RunningSim, listen_addr, loopback_addr as server_addr, router, router_from, serve, serve_tls,
+    start,
 };
 pub use tier::TierProfile;
 pub use users::seeded_rows;

@@ -79,6 +79,18 @@ pub fn router(config: &SimConfig, addr: SocketAddr) -> Result<axum::Router, SimE
     Ok(routes::router(Arc::new(Tenant::build(config, addr)?)))
 }
 
+/// [`router`] for requests that come from `peer` (per-IP buckets and per-source counters see
+/// it as a served request's source): how a fast-forward run (`src/fastforward/`) calls the
+/// tenant in process, as a tower service, with the same answers a socket would get.
+pub fn router_from(
+    config: &SimConfig,
+    addr: SocketAddr,
+    peer: SocketAddr,
+) -> Result<axum::Router, SimError> {
+    let connect_info = axum::extract::ConnectInfo(Peer(peer));
+    Ok(router(config, addr)?.layer(axum::Extension(connect_info)))
+}
+
 /// [`serve`] over HTTPS with `cert` (see [`super::tls`]): same tenant, same routes.
 pub async fn serve_tls(
     listener: TcpListener,

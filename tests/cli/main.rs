@@ -10,6 +10,7 @@ mod support;
 
 mod bad_input_run;
 mod data_validate;
+mod fast_forward;
 mod flows;
 mod machine_output;
 mod out_dir_full;

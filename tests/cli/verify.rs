@@ -307,3 +307,36 @@ fn a_folder_that_does_not_exist_is_bad_usage() {
     let (code, _, stderr) = verify(&[]);
     assert_eq!(code, Some(2), "{stderr}");
 }
+
+#[test]
+fn a_run_clock_that_is_neither_real_nor_virtual_is_named_with_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_folder(tmp.path());
+    let mut rows = read(&out, "run.csv");
+    let value = |rows: &[Vec<String>], key: &str| rows.iter().position(|r| r[0] == key).unwrap();
+    let clock = value(&rows, "clock");
+    assert_eq!(rows[clock][1], "real", "a real-time run says so");
+    let wall = value(&rows, "wall_s");
+    assert!(rows[wall][1].parse::<f64>().unwrap() > 0.0);
+    rows[clock][1] = "warp".into();
+    rows[wall][1] = "fast".into();
+    write(&out, "run.csv", &rows);
+    let (code, stdout, _) = verify(&[&out]);
+    assert_eq!(code, Some(1));
+    let file = path(&out, "run.csv");
+    assert_eq!(
+        stdout,
+        broken(&[
+            format!("{file}:{}: wall_s: \"fast\" is not a number", wall + 1),
+            format!(
+                "{file}:{}: clock: \"warp\" is not one of real, virtual",
+                clock + 1
+            ),
+        ])
+    );
+    // A folder from before these keys: clean without them.
+    rows.retain(|r| r[0] != "clock" && r[0] != "wall_s");
+    write(&out, "run.csv", &rows);
+    let (code, stdout, _) = verify(&[&out]);
+    assert_eq!(code, Some(0), "{stdout}");
+}

@@ -11,6 +11,7 @@ mod cancelled_retries;
 mod closed_loop;
 mod closed_stdout;
 mod data;
+mod fast_forward;
 mod fault_latency;
 mod faults_run;
 mod flows;

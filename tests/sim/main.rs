@@ -12,6 +12,7 @@ mod cli;
 mod demo_api;
 mod export_users;
 mod fidelity;
+mod in_process;
 mod lifecycle;
 mod limited_token_run;
 mod limits;

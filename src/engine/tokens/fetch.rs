@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -129,7 +129,7 @@ impl<T: Transport> RecordingFetcher<T> {
                 service: took,
                 outcome,
                 retries: 0,
-                rate: reply.rate.seen(SystemTime::now()),
+                rate: reply.rate.seen(crate::clock::now()),
                 bad_headers: reply.rate.bad,
             }));
         }

@@ -44,7 +44,9 @@ impl StaticToken {
 
     pub fn bearer(&self) -> Result<Rc<Secret>, FetchError> {
         match self.exp {
-            Some(exp) if SystemTime::now() >= exp => Err(FetchError::Failed(TokenFailure::Expired)),
+            Some(exp) if crate::clock::now() >= exp => {
+                Err(FetchError::Failed(TokenFailure::Expired))
+            }
             _ => Ok(self.token.clone()),
         }
     }

@@ -29,6 +29,11 @@ pub struct RunFacts {
     pub duration_s: Option<f64>,
     /// Time spent waiting for requests in flight at the end, seconds, to the millisecond.
     pub drain_s: Option<f64>,
+    /// `real`, or `virtual` for a fast-forward run (`run --fast-forward`), whose times are on
+    /// the simulator's virtual clock.
+    pub clock: Option<RunClock>,
+    /// Wall-clock seconds the run took (for a fast-forward run, far less than `duration_s`).
+    pub wall_s: Option<f64>,
     /// `completed`, `max_duration`, `signal`, ...; `merge` joins differing ones with commas.
     pub stop_reason: Option<String>,
     /// The stop reason for people.
@@ -130,6 +135,35 @@ pub struct ReachFacts {
     pub after_last_answer: Option<u64>,
     /// `silent_for_s`.
     pub silent_for_s: Option<f64>,
+}
+
+/// Which clock a run's times are on (`run.csv` key `clock`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunClock {
+    /// The system's: the run took as long as it says.
+    Real,
+    /// A fast-forward run's virtual clock (docs/reports.md "run.csv").
+    Virtual,
+}
+
+impl RunClock {
+    pub fn label(self) -> &'static str {
+        match self {
+            RunClock::Real => "real",
+            RunClock::Virtual => "virtual",
+        }
+    }
+}
+
+impl FromStr for RunClock {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "real" => Ok(RunClock::Real),
+            "virtual" => Ok(RunClock::Virtual),
+            _ => Err("expected real or virtual".into()),
+        }
+    }
 }
 
 /// Shard `index` of `count`, as `run.csv` writes it (`I/N`). Parsed here rather than with

@@ -34,6 +34,8 @@ impl RunFacts {
         put("start", self.start.clone());
         put("duration_s", self.duration_s.map(secs));
         put("drain_s", self.drain_s.map(secs));
+        put("clock", self.clock.map(|c| c.label().to_string()));
+        put("wall_s", self.wall_s.map(secs));
         put("stop_reason", self.stop_reason.clone());
         put("stop_detail", self.stop_detail.clone());
         put("version", self.version.clone());
@@ -160,6 +162,8 @@ impl RunFacts {
             "start" => put(&mut self.start, text()),
             "duration_s" => put(&mut self.duration_s, float()),
             "drain_s" => put(&mut self.drain_s, float()),
+            "clock" => put(&mut self.clock, v.parse().ok()),
+            "wall_s" => put(&mut self.wall_s, float()),
             "stop_reason" => put(&mut self.stop_reason, text()),
             "stop_detail" => put(&mut self.stop_detail, text()),
             "version" => put(&mut self.version, text()),

@@ -20,6 +20,8 @@ fn full() -> RunFacts {
         start: Some("2026-11-23T19:00:00.123456Z".into()),
         duration_s: Some(ms_precision(20.000_4)),
         drain_s: Some(ms_precision(0.0126)),
+        clock: Some(RunClock::Virtual),
+        wall_s: Some(ms_precision(1.2345)),
         stop_reason: Some("completed".into()),
         stop_detail: Some("all phases completed".into()),
         version: Some("0.1.0".into()),
@@ -84,6 +86,8 @@ fn every_key_renders_in_the_documented_order_with_the_contracts_formats() {
         ("start", "2026-11-23T19:00:00.123456Z"),
         ("duration_s", "20.000"),
         ("drain_s", "0.013"),
+        ("clock", "virtual"),
+        ("wall_s", "1.234"),
         ("stop_reason", "completed"),
         ("stop_detail", "all phases completed"),
         ("version", "0.1.0"),
@@ -145,6 +149,10 @@ fn parse_of_render_is_identity_field_for_field() {
     assert_eq!(back.limits, facts.limits);
     assert_eq!(back.shard_folders, facts.shard_folders);
     assert_eq!(back.shards_merged, facts.shards_merged);
+    assert_eq!(
+        (back.clock, back.wall_s),
+        (Some(RunClock::Virtual), Some(1.234))
+    );
     assert_eq!(
         (back.duration_s, back.drain_s, back.tier_monthly_quota),
         (Some(20.0), Some(0.013), Some(None))

@@ -82,7 +82,15 @@ const RUN_COUNTS: [&str; 12] = [
     "calls_without_token",
     "connection_errors_after_last_answer",
 ];
-const RUN_NUMBERS: [&str; 4] = ["duration_s", "drain_s", "silent_for_s", "drop_late_after_s"];
+const RUN_NUMBERS: [&str; 5] = [
+    "duration_s",
+    "drain_s",
+    "silent_for_s",
+    "drop_late_after_s",
+    "wall_s",
+];
+/// `clock`'s values (a folder from before fast-forward runs has no `clock` key).
+const CLOCKS: [&str; 2] = ["real", "virtual"];
 const STOP_REASONS: [&str; 10] = [
     "completed",
     "max_duration",
@@ -183,6 +191,15 @@ pub(super) fn run(ops: &Ops, rows: &[Row], p: &mut Problems) {
             FILE,
             Some(line),
             format!("last_answer_s: {v:?} is not a number"),
+        );
+    }
+    if let Some((line, v)) = value("clock")
+        && !CLOCKS.contains(&v)
+    {
+        p.add(
+            FILE,
+            Some(line),
+            format!("clock: {v:?} is not one of {}", CLOCKS.join(", ")),
         );
     }
     // A merged run joins its shards' different reasons with commas.
