@@ -10,6 +10,10 @@
 //! - [`report`]: CSV, Markdown, HTML/SVG, console, compare. Reads metrics, never the engine.
 //! - [`data`]: per-request data for `{{name}}` holes (templates, data files, generators).
 //! - [`sim`]: the simulated Auth0 tenant (routes, buckets, quota ledger, tiers, JWT, store).
+//! - [`fastforward`]: `run --fast-forward`, glue of engine, ops and sim: the simulator's router
+//!   in process behind the ops transport, on one paused tokio clock.
+//! - [`clock`]: the run's calendar clock (the system's, or a fast-forward run's virtual one), a
+//!   leaf every module may read.
 
 pub mod cli;
 pub mod clock;

@@ -1,8 +1,9 @@
 //! The run engine: executes a validated [`RunPlan`] against a target URL and returns a
 //! [`Snapshot`]. Open model — a 1 ms scheduler hands due arrivals to a fixed worker pool through a
 //! bounded channel, dropping (never queueing or bursting) what cannot go — on one current-thread
-//! runtime. Knows no flags, files or report formats; reaches the simulator over HTTP like any
-//! real tenant.
+//! runtime. Knows no flags, files or report formats; reaches the simulator through an
+//! `ops::Transport` like any real tenant (HTTP, or in process on a virtual clock for
+//! `src/fastforward/`, through [`run::run_on`]).
 //!
 //! Seams: [`pacer`] (arrival clock), [`closed`] (closed-loop phases, `concurrency = N`), [`retry`] (one file per policy), [`tokens`] (one file per
 //! strategy), [`throttle`], [`events`], [`stop`]; the run itself is in [`run`](mod@run).

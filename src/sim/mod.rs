@@ -2,7 +2,8 @@
 //! store, per-tier token buckets, the monthly M2M quota ledger and per-client quotas.
 //!
 //! Started standalone by `quotaprobe serve` or in process by the run command ([`start`]), always
-//! on loopback. The engine reaches it only over HTTP, like a real tenant. Owns no scenario or
+//! on loopback. The engine reaches it only over HTTP, like a real tenant — or, in a fast-forward
+//! run, through its router in process ([`router_from`], driven by `src/fastforward/`). Owns no scenario or
 //! report logic. Fault injection is data in `faults` and a middleware in front of the routes
 //! (`routes/faults.rs`).
 //!
