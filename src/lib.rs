@@ -12,6 +12,8 @@
 //! - [`sim`]: the simulated Auth0 tenant (routes, buckets, quota ledger, tiers, JWT, store).
 //! - [`fastforward`]: `run --fast-forward`, glue of engine, ops and sim: the simulator's router
 //!   in process behind the ops transport, on one paused tokio clock.
+//! - [`probe`]: `quotaprobe probe`, the inference of an endpoint's bucket from its answers
+//!   (uses `ops` headers parsing and `sim` tier types for the tier file it writes).
 //! - [`clock`]: the run's calendar clock (the system's, or a fast-forward run's virtual one), a
 //!   leaf every module may read.
 
@@ -22,6 +24,7 @@ pub mod engine;
 pub mod fastforward;
 pub mod metrics;
 pub mod ops;
+pub mod probe;
 pub mod report;
 pub mod scenario;
 pub mod sim;
