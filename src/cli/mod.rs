@@ -10,6 +10,7 @@ mod merge;
 mod outcome;
 mod output;
 mod plan;
+mod probe;
 mod provision;
 mod real;
 mod report;
@@ -103,6 +104,11 @@ pub enum Command {
     ///
     /// Example: quotaprobe verify reports/quickstart-20261123T190000
     Verify(VerifyArgs),
+    /// Measure an endpoint's rate-limit bucket (burst, sustained rate) with few requests and
+    /// write it as a tier file.
+    ///
+    /// Example: quotaprobe probe sim:essentials --endpoint "GET /api/v2/users" --out tier.toml
+    Probe(probe::ProbeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -310,6 +316,7 @@ pub fn dispatch(cli: Cli, stop: crate::engine::StopSignal) -> Exit {
         Command::Plan(args) => plan::plan(args),
         Command::Merge(args) => merge::merge(args),
         Command::Verify(args) => verify::verify(args),
+        Command::Probe(args) => probe::probe(args),
     };
     match result {
         Ok(exit) => exit,

@@ -133,7 +133,7 @@ pub(super) fn describe(plan: &RunPlan, caps: Option<&Caps>, tier: Option<&TierPr
 }
 
 /// `--yes`, or `yes` typed at a terminal; anything else refuses (exit 2, nothing sent).
-fn confirm(yes: bool, base_url: &str) -> Result<(), CliError> {
+pub(super) fn confirm(yes: bool, base_url: &str) -> Result<(), CliError> {
     if yes {
         return Ok(());
     }
@@ -236,7 +236,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
 }
 
 /// The `--ca-file` PEM, checked before anything is sent (exit 2 when unreadable or empty).
-fn ca_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+pub(super) fn ca_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
     let bad = |why: String| {
         CliError::usage(format!(
             "--ca-file {}: {why}; nothing was sent",

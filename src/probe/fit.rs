@@ -72,6 +72,10 @@ pub struct Fit {
     pub g0_hi: f64,
     /// Tokens every bound had to be loosened by to fit (0 when the model fits).
     pub slack: f64,
+    /// The bucket's size: its level at the first take (`g0` is the level extrapolated to the
+    /// first send, lower by the tokens that came during the first request's round trip).
+    pub size_lo: f64,
+    pub size_hi: f64,
 }
 
 /// Rates above this are not searched (tokens per second).
@@ -156,6 +160,8 @@ pub fn fit(bounds: &[Bound]) -> Option<Fit> {
         g0_lo,
         g0_hi,
         slack,
+        size_lo: g0_lo,
+        size_hi: g0_hi,
     })
 }
 
@@ -165,12 +171,13 @@ pub fn fit(bounds: &[Bound]) -> Option<Fit> {
 /// hull of those that hold without slack, or the plain fit when none does (the bucket was not
 /// full, or is not whole tokens).
 pub fn fit_full(bounds: &[Bound], first_recv: f64) -> Option<Fit> {
-    let plain = fit(bounds)?;
+    let mut plain = fit(bounds)?;
+    plain.size_hi = plain.g0_hi + plain.rate_hi.min(RATE_CAP) * first_recv;
     if plain.slack > 0.0 || plain.rate_hi >= RATE_CAP {
         return Some(plain);
     }
-    let (lo, hi) = (plain.g0_lo.floor(), (plain.g0_hi + 1.0).floor());
-    if !(lo.is_finite() && hi.is_finite()) || hi - lo > 8.0 {
+    let (lo, hi) = (plain.g0_lo.floor(), (plain.size_hi + 1.0).floor());
+    if !(lo.is_finite() && hi.is_finite()) || hi - lo > 64.0 {
         return Some(plain);
     }
     let mut with: Vec<Bound> = bounds.to_vec();
@@ -188,7 +195,8 @@ pub fn fit_full(bounds: &[Bound], first_recv: f64) -> Option<Fit> {
             lo: n,
             hi: f64::INFINITY,
         });
-        if let Some(f) = fit(&with).filter(|f| f.slack == 0.0) {
+        if let Some(mut f) = fit(&with).filter(|f| f.slack == 0.0) {
+            (f.size_lo, f.size_hi) = (n, n);
             hull = Some(match hull {
                 None => f,
                 Some(h) => {
@@ -202,6 +210,8 @@ pub fn fit_full(bounds: &[Bound], first_recv: f64) -> Option<Fit> {
                         g0_lo: h.g0_lo.min(f.g0_lo),
                         g0_hi: h.g0_hi.max(f.g0_hi),
                         slack: 0.0,
+                        size_lo: h.size_lo.min(n),
+                        size_hi: h.size_hi.max(n),
                     }
                 }
             });
@@ -233,6 +243,7 @@ impl Fit {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     /// Bounds a bucket of `burst` and `rate`/s would give for requests at `times` (zero latency).
@@ -278,6 +289,7 @@ mod tests {
         );
         assert!(full.rate_spread() < 0.02, "{full:?}");
         assert_eq!((full.g0_lo, full.g0_hi), (2.0, 2.0));
+        assert_eq!((full.size_lo, full.size_hi), (2.0, 2.0));
     }
 
     #[test]

@@ -24,8 +24,8 @@ pub struct Tally {
 /// What the rate-limit headers said.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Headers {
-    /// `x-ratelimit-limit` on each 2xx.
-    pub limits: Vec<u64>,
+    /// The last `x-ratelimit-limit` on a 2xx.
+    pub limit: Option<u64>,
     pub remaining_seen: bool,
     /// `x-ratelimit-remaining` disagreed with the 429s (it describes another bucket).
     pub contradicted: bool,
@@ -129,7 +129,7 @@ pub struct Findings {
     /// (the bucket is assumed full when the probe began). When the budget ran out before the first
     /// 429, the successes counted: a lower bound.
     pub burst: u64,
-    /// The fitted start level's range.
+    /// The range of bucket sizes that fit.
     pub burst_range: (f64, f64),
     /// Sustained rate per second and its range; `None` without a fit.
     pub rate: Option<(f64, f64, f64)>,
@@ -154,16 +154,19 @@ impl Findings {
         stop: Option<StopWhy>,
         taken: u64,
     ) -> Self {
-        let limit = headers.limits.last().copied();
+        let limit = headers.limit;
         let fit = fit.filter(|f| drained && f.rate_lo > 0.0 && f.rate_hi < super::fit::RATE_CAP);
         let (burst, burst_range) = match &fit {
             Some(f) => {
-                let fitted = f.g0.round().max(1.0) as u64;
+                let size = (f.size_lo + f.size_hi) / 2.0;
+                let fitted = size.round().max(1.0) as u64;
+                // The limit header names the size when it is one that fits (a slow first
+                // request leaves a range: the tokens that came during it).
                 let b = match limit {
-                    Some(l) if (l as f64 - f.g0).abs() <= 1.5 => l,
+                    Some(l) if (f.size_lo - 1.0..=f.size_hi + 1.0).contains(&(l as f64)) => l,
                     _ => fitted,
                 };
-                (b, (f.g0_lo, f.g0_hi))
+                (b, (f.size_lo, f.size_hi))
             }
             None => (taken, (taken as f64, f64::INFINITY)),
         };
@@ -171,7 +174,7 @@ impl Findings {
             None => Confidence::None,
             Some(f) => {
                 let spread = f.rate_spread();
-                let sure_burst = f.g0_hi - f.g0_lo <= 2.5;
+                let sure_burst = f.size_hi - f.size_lo <= 2.5 || Some(burst) == limit;
                 if f.slack <= 0.5 && spread <= 0.01 && sure_burst {
                     Confidence::High
                 } else if f.slack <= 1.5 && spread <= 0.05 {
@@ -209,7 +212,7 @@ impl Findings {
             let (lo, hi) = self.burst_range;
             let _ = writeln!(
                 s,
-                "  burst: {} (fitted start level {lo:.2} .. {hi:.2})",
+                "  burst: {} (sizes that fit: {lo:.2} .. {hi:.2})",
                 self.burst
             );
         } else {
@@ -256,17 +259,17 @@ impl Findings {
             t.spent, t.ok, t.limited, t.other, t.last_s
         );
         let h = &self.headers;
-        let headers = if h.limits.is_empty() && !h.remaining_seen {
+        let headers = if h.limit.is_none() && !h.remaining_seen {
             "none: inferred from the pattern of 429s".to_string()
         } else if self.headers_used {
             format!(
                 "x-ratelimit-limit {} and x-ratelimit-remaining, used",
-                h.limits.last().map_or("-".into(), u64::to_string)
+                h.limit.map_or("-".into(), |l| l.to_string())
             )
         } else {
             format!(
                 "x-ratelimit-limit {} seen but they disagree with the 429s (another bucket?): ignored",
-                h.limits.last().map_or("-".into(), u64::to_string)
+                h.limit.map_or("-".into(), |l| l.to_string())
             )
         };
         let _ = writeln!(s, "  rate-limit headers: {headers}");
@@ -280,6 +283,7 @@ impl Findings {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

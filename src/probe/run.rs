@@ -65,10 +65,10 @@ impl<T: Target> Prober<'_, T> {
         self.tally.last_s = recv;
         self.first_recv.get_or_insert(recv);
         let kind = self.record(sent, recv, &answer);
-        if let Some(q) = answer.quota_remaining {
-            if q < self.settings.min_quota_remaining {
-                self.stop = Some(StopWhy::Quota(q));
-            }
+        if let Some(q) = answer.quota_remaining
+            && q < self.settings.min_quota_remaining
+        {
+            self.stop = Some(StopWhy::Quota(q));
         }
         kind
     }
@@ -85,8 +85,8 @@ impl<T: Target> Prober<'_, T> {
                     self.headed
                         .extend(Bound::remaining(sent, recv, self.taken, r));
                 }
-                if let Some(l) = a.limit {
-                    self.headers.limits.push(l);
+                if a.limit.is_some() {
+                    self.headers.limit = a.limit;
                 }
                 self.taken += 1;
                 Sent::Ok
@@ -109,15 +109,6 @@ impl<T: Target> Prober<'_, T> {
                 }
                 Sent::Other
             }
-        }
-    }
-
-    /// The bounds in use: with the headers' while they fit, else the 2xx/429 ones.
-    fn bounds(&self) -> &[Bound] {
-        if self.headers_fit && self.headers.remaining_seen {
-            &self.headed
-        } else {
-            &self.plain
         }
     }
 
@@ -191,12 +182,11 @@ pub async fn probe<T: Target>(target: &mut T, settings: Settings) -> Findings {
             if now >= end - 1e-6 || p.stop.is_some() {
                 break;
             }
-            if let Some(f) = p.fit() {
-                if f.rate_spread() <= schedule::DONE_SPREAD
-                    || p.tally.spent as f64 >= schedule::allowance(&f)
-                {
-                    break;
-                }
+            if let Some(f) = p.fit()
+                && (f.rate_spread() <= schedule::DONE_SPREAD
+                    || p.tally.spent as f64 >= schedule::allowance(&f))
+            {
+                break;
             }
             if p.tally.spent >= settings.budget {
                 p.stop = Some(StopWhy::Budget);

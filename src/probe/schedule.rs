@@ -71,6 +71,7 @@ pub fn shot(fit: &Fit, taken: u64, now: f64, t_q: f64, end: f64, left: u64) -> (
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::probe::fit::{Bound, fit};
 

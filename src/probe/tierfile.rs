@@ -37,7 +37,7 @@ pub fn fragment(f: &Findings, endpoint: &str, what: &str, date: &str) -> Option<
     );
     let _ = writeln!(
         s,
-        "# burst {} (start level {:.2} .. {:.2}), sustained {per_s:.3}/s ({lo:.3} .. {hi:.3}), confidence {},",
+        "# burst {} (sizes that fit {:.2} .. {:.2}), sustained {per_s:.3}/s ({lo:.3} .. {hi:.3}), confidence {},",
         f.burst,
         f.burst_range.0,
         f.burst_range.1,
@@ -84,6 +84,7 @@ pub fn fragment(f: &Findings, endpoint: &str, what: &str, date: &str) -> Option<
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::probe::Confidence;
     use crate::probe::result::{Headers, Tally};

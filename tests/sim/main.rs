@@ -17,6 +17,7 @@ mod lifecycle;
 mod limited_token_run;
 mod limits;
 mod mgmt;
+mod probe_tiers;
 mod quota;
 mod sdk;
 mod source_ip;
