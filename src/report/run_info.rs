@@ -48,7 +48,13 @@ impl RunInfo {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let timeline_s = s.timeline.iter().map(|r| r.second + 1).max().unwrap_or(0) as f64;
+        let resolution = f.resolution();
+        let timeline_s = s
+            .timeline
+            .iter()
+            .map(|r| r.second + resolution)
+            .max()
+            .unwrap_or(0) as f64;
         let quota = f
             .tier_monthly_quota
             .flatten()

@@ -58,7 +58,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
     if let Some(summary) = &summary {
         let ops = counts::summary(summary, &mut p);
         if let Some(t) = &timeline {
-            counts::timeline(&ops, t, &mut p);
+            counts::timeline(&ops, t, facts::resolution(run.as_deref()), &mut p);
         }
         if let Some(s) = &statuses {
             counts::statuses(&ops, s, &mut p);
