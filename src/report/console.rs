@@ -65,6 +65,10 @@ pub fn render(s: &Snapshot, dir: &Path, thresholds: &[ThresholdResult]) -> Strin
         out.push_str(&format!("target:  {m}\n"));
     }
     out.push_str(&format!("quota:   {}\n", quota_line(s, &info)));
+    // Observed: the quota ran out, the work finished (what happened, beside the projection).
+    for f in verdict::observed_lines(&info) {
+        out.push_str(&format!("seen:    {f}\n"));
+    }
     for t in thresholds {
         out.push_str(&format!("{t}\n"));
     }

@@ -37,6 +37,10 @@ pub struct RunInfo {
     /// Dropped arrivals by cause: (in-flight cap full, behind schedule, stopping), when known.
     pub dropped_by_cause: Option<(u64, u64, u64)>,
     pub start: Option<String>,
+    /// `clock = virtual`: a fast-forward run, its times simulated.
+    pub virtual_clock: bool,
+    /// What the run observed of the quota and its work (`quota_*`, `work_finished_s`).
+    pub observed: crate::metrics::ObservedFacts,
 }
 
 impl RunInfo {
@@ -77,6 +81,8 @@ impl RunInfo {
                 (b, l, st) => Some((b.unwrap_or(0), l.unwrap_or(0), st.unwrap_or(0))),
             },
             start: text(&f.start),
+            virtual_clock: f.clock == Some(crate::metrics::RunClock::Virtual),
+            observed: f.observed.clone(),
         }
     }
 

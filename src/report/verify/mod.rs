@@ -12,6 +12,7 @@ mod counts;
 mod facts;
 mod flows;
 mod json;
+mod observed;
 mod problem;
 mod status;
 mod table;
@@ -71,6 +72,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         }
         if let Some(r) = &run {
             facts::run(&ops, r, &mut p);
+            observed::check(&ops, r, &mut p);
         }
         if let Some(t) = &thresholds {
             facts::thresholds(&ops, t, &mut p);
