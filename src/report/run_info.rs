@@ -39,6 +39,8 @@ pub struct RunInfo {
     pub start: Option<String>,
     /// `clock = virtual`: a fast-forward run, its times simulated.
     pub virtual_clock: bool,
+    /// `forecast = true`: written by `quotaprobe forecast`.
+    pub forecast: bool,
     /// What the run observed of the quota and its work (`quota_*`, `work_finished_s`).
     pub observed: crate::metrics::ObservedFacts,
 }
@@ -82,6 +84,7 @@ impl RunInfo {
             },
             start: text(&f.start),
             virtual_clock: f.clock == Some(crate::metrics::RunClock::Virtual),
+            forecast: f.forecast == Some(true),
             observed: f.observed.clone(),
         }
     }

@@ -34,6 +34,9 @@ pub struct RunFacts {
     pub clock: Option<RunClock>,
     /// Wall-clock seconds the run took (for a fast-forward run, far less than `duration_s`).
     pub wall_s: Option<f64>,
+    /// `forecast = true`: written by `quotaprobe forecast` (a fast-forward run reported as a
+    /// forecast); absent otherwise.
+    pub forecast: Option<bool>,
     /// Seconds each `timeline.csv` row covers (1 for runs up to an hour; see
     /// [`super::timeline::resolution_for`]). A folder without it is per second.
     pub timeline_resolution_s: Option<u64>,

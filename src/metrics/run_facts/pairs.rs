@@ -36,6 +36,7 @@ impl RunFacts {
         put("drain_s", self.drain_s.map(secs));
         put("clock", self.clock.map(|c| c.label().to_string()));
         put("wall_s", self.wall_s.map(secs));
+        put("forecast", self.forecast.map(|b| b.to_string()));
         put("timeline_resolution_s", num(self.timeline_resolution_s));
         put("stop_reason", self.stop_reason.clone());
         put("stop_detail", self.stop_detail.clone());
@@ -176,6 +177,7 @@ impl RunFacts {
             "drain_s" => put(&mut self.drain_s, float()),
             "clock" => put(&mut self.clock, v.parse().ok()),
             "wall_s" => put(&mut self.wall_s, float()),
+            "forecast" => put(&mut self.forecast, v.parse().ok()),
             "timeline_resolution_s" => put(&mut self.timeline_resolution_s, num()),
             "stop_reason" => put(&mut self.stop_reason, text()),
             "stop_detail" => put(&mut self.stop_detail, text()),
