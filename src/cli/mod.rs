@@ -77,6 +77,11 @@ pub enum Command {
     /// Examples: quotaprobe compare scenarios/which-tier.toml --tiers free,essentials,enterprise
     ///           quotaprobe compare reports/a reports/b --fail-if "p99_ms>+10%"
     Compare(CompareArgs),
+    /// Forecast a scenario: a fast-forward run (virtual clock, the simulated tenant in process)
+    /// whose report says it is a forecast. Same flags as `run`; simulated targets only.
+    ///
+    /// Example: quotaprobe forecast scenarios/quickstart.toml --tier free
+    Forecast(RunArgs),
     /// Start the simulated Auth0 tenant on loopback and serve until Ctrl-C.
     ///
     /// Example: quotaprobe serve --tier free --addr 127.0.0.1:4000
@@ -146,6 +151,9 @@ pub struct RunArgs {
     /// long scenario takes minutes (run.csv says `clock = virtual`). Simulated targets only.
     #[arg(long)]
     pub fast_forward: bool,
+    /// Set by `forecast` (no flag): a fast-forward run reported as a forecast.
+    #[arg(skip)]
+    pub forecast: bool,
     /// Real-tenant guard rails and `--dry-run`.
     #[command(flatten)]
     pub real: real::RealArgs,
@@ -180,6 +188,10 @@ pub struct CompareArgs {
     /// No progress lines; print only the comparison.
     #[arg(long, short)]
     pub quiet: bool,
+    /// With --tiers: run each tier on a virtual clock (`run --fast-forward`), so a long
+    /// scenario compares in minutes. Simulated targets only.
+    #[arg(long)]
+    pub fast_forward: bool,
     /// --format json, --junit FILE (one testcase per --fail-if rule, or per tier × threshold
     /// with --tiers), --summary-md FILE.
     #[command(flatten)]
@@ -308,6 +320,7 @@ fn parse_every(text: &str) -> Result<std::time::Duration, String> {
 pub fn dispatch(cli: Cli, stop: crate::engine::StopSignal) -> Exit {
     let result = match cli.command {
         Command::Run(args) => run::run(args, stop),
+        Command::Forecast(args) => run::forecast(args, stop),
         Command::Compare(args) => compare::compare(args, stop),
         Command::Serve(args) => serve::serve(args),
         Command::Validate(args) => validate::validate(args),

@@ -105,10 +105,12 @@ pub(super) fn output_dir(
         None => {
             let base = PathBuf::from(REPORTS);
             report::check_writable(&base).map_err(CliError::usage)?;
-            // A fast-forward run's folder says so: reports/<scenario>-<time>-<tier>-ff/.
-            let tier = tier.map(|t| match args.fast_forward {
-                true => format!("{}-ff", t.name),
-                false => t.name.clone(),
+            // A fast-forward run's folder says so: reports/<scenario>-<time>-<tier>-ff/, a
+            // forecast's reports/<scenario>-<time>-<tier>-forecast/.
+            let tier = tier.map(|t| match (args.forecast, args.fast_forward) {
+                (true, _) => format!("{}-forecast", t.name),
+                (false, true) => format!("{}-ff", t.name),
+                (false, false) => t.name.clone(),
             });
             report::create_run_dir(&base, &plan.name, tier.as_deref(), SystemTime::now())
                 .map_err(CliError::usage)

@@ -14,11 +14,34 @@ use crate::metrics::{Limit, RunFacts};
 use crate::scenario::{OperationKind, RunPlan, TargetPlan};
 use crate::sim::{self, TierProfile};
 
+/// `quotaprobe forecast`: `run --fast-forward` whose report says it is a forecast (run.csv
+/// `forecast = true`, the console heading, a `-forecast` folder).
+pub(super) fn forecast(mut args: RunArgs, stop: StopSignal) -> CliResult {
+    let sh = &args.shard;
+    if sh.shard.is_some() || sh.shard_count.is_some() || sh.start_at.is_some() {
+        return Err(CliError::usage(format!(
+            "{}: forecast runs the whole scenario on one virtual clock; drop --shard/--start-at (shards are for spreading a real-time run over machines)",
+            args.scenario.display()
+        )));
+    }
+    args.fast_forward = true;
+    args.forecast = true;
+    run(args, stop)
+}
+
 pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     let shard = args.shard.shard(|name| std::env::var(name).ok())?;
     let start_at = args.shard.start_at(SystemTime::now())?;
     let plan = super::shard::apply(load(&args)?, shard, &args.scenario)?;
     if plan.target.is_real() {
+        if args.forecast {
+            return Err(CliError::usage(format!(
+                "{}: forecast runs only against the embedded simulated tenant (on a virtual \
+                 clock), and this scenario targets a real tenant; use `run` for a real tenant, \
+                 or [target.simulated] with --tier T to forecast a tier; nothing was sent",
+                args.scenario.display()
+            )));
+        }
         if args.fast_forward {
             return Err(CliError::usage(format!(
                 "{}: --fast-forward runs only against the embedded simulated tenant (its clock is \
@@ -42,9 +65,10 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     // Progress draws in wall time; a fast-forward run has none.
     let progress = (!args.quiet && !args.fast_forward).then_some(args.progress_every);
     super::shard::wait(start_at, &stop, args.quiet)?;
-    let clock = match args.fast_forward {
-        true => Clock::Virtual,
-        false => Clock::Real,
+    let clock = match (args.forecast, args.fast_forward) {
+        (true, _) => Clock::Forecast,
+        (false, true) => Clock::Virtual,
+        (false, false) => Clock::Real,
     };
     let done = execute_on(&plan, &tier, &out, stop, progress, clock)?;
     deliver(&args, &done, &out)?;
@@ -74,22 +98,14 @@ pub(crate) enum Clock {
     Real,
     /// Fast-forward: the simulator in process, one virtual clock (`src/fastforward/`).
     Virtual,
+    /// `forecast`: [`Clock::Virtual`], reported as a forecast.
+    Forecast,
 }
 
-/// Runs `plan` against a fresh embedded simulated tenant of `tier` and writes the whole report
-/// folder `out` (which must exist). Shared by `run` and `compare --tiers`. `progress`: `None`
-/// for none at all, else bars on a terminal and a line every so often elsewhere (zero: none).
-pub(crate) fn execute(
-    plan: &RunPlan,
-    tier: &TierProfile,
-    out: &Path,
-    stop: StopSignal,
-    progress: Option<Duration>,
-) -> Result<Execution, CliError> {
-    execute_on(plan, tier, out, stop, progress, Clock::Real)
-}
-
-/// [`execute`] on the given clock.
+/// Runs `plan` against a fresh embedded simulated tenant of `tier` on `clock` and writes the
+/// whole report folder `out` (which must exist). Shared by `run`, `forecast` and `compare
+/// --tiers`. `progress`: `None` for none at all, else bars on a terminal and a line every so
+/// often elsewhere (zero: none).
 pub(crate) fn execute_on(
     plan: &RunPlan,
     tier: &TierProfile,
@@ -125,16 +141,21 @@ pub(crate) fn execute_on(
             sim.shutdown();
             result.map_err(|e| CliError::engine(&e, format!("the run could not start: {e}")))?
         }
-        Clock::Virtual => fastforward::run(plan, &config, options).map_err(|e| match e {
-            FastForwardError::Engine(e) => {
-                CliError::engine(&e, format!("the run could not start: {e}"))
-            }
-            e => CliError::failed(e),
-        })?,
+        Clock::Virtual | Clock::Forecast => {
+            fastforward::run(plan, &config, options).map_err(|e| match e {
+                FastForwardError::Engine(e) => {
+                    CliError::engine(&e, format!("the run could not start: {e}"))
+                }
+                e => CliError::failed(e),
+            })?
+        }
     };
 
     let mut snapshot = outcome.snapshot;
     add_tier_facts(&mut snapshot.run, plan, tier, sp.month_to_date_tokens);
+    if clock == Clock::Forecast {
+        snapshot.run.forecast = Some(true);
+    }
     finish(plan, snapshot, out)
 }
 

@@ -47,6 +47,7 @@ impl RecordTask {
                 bad_headers,
             } => r.attempt(op, outcome, bad_headers),
             Msg::Done(sample) => r.record(&sample, true),
+            Msg::QuotaRefused { op, at } => r.quota_refused(op, at),
             Msg::CachedToken {
                 audience,
                 key,

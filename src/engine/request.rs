@@ -67,6 +67,12 @@ async fn attempt<T: Transport>(
             }
             let reply = ops::token::fetch(&*ctx.transport, template, values).await.0;
             ctx.guard.token_outcome(reply.outcome);
+            if reply.quota_refused {
+                ctx.sink.send(Msg::QuotaRefused {
+                    op,
+                    at: Instant::now().saturating_duration_since(ctx.t0),
+                });
+            }
             reply
         }
         OperationKind::Management { .. } if bearer.is_none() => return Attempt::Refused,

@@ -25,7 +25,10 @@ use super::tokens::fetch::RecordingFetcher;
 use super::tokens::{Cache, StaticToken, Tokens};
 use super::{EngineError, RunOptions, RunOutcome, Target, events, operations, worker};
 use crate::metrics::run_facts::ms_precision;
-use crate::metrics::{DropReason, EventRow, QuotaContext, Recorder, RunClock, RunFacts, Shard};
+use crate::metrics::timeline::resolution_for;
+use crate::metrics::{
+    DropReason, EventRow, ObservedFacts, QuotaContext, Recorder, RunClock, RunFacts, Shard,
+};
 use crate::ops::{self, Base, Http, Transport};
 use crate::scenario::{RunPlan, TokenStrategy};
 
@@ -68,6 +71,26 @@ fn rfc3339(t: SystemTime) -> String {
     time::OffsetDateTime::from(t)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// [`crate::metrics::observed::Facts`] as `run.csv` writes them: the quota's instant and month
+/// on the run's calendar (`started_at` is the run's clock at the start).
+fn observed_facts(o: crate::metrics::observed::Facts, started_at: SystemTime) -> ObservedFacts {
+    let at = o
+        .quota_ran_out_s
+        .map(|s| rfc3339(started_at + Duration::from_secs_f64(s)));
+    ObservedFacts {
+        quota_ran_out_s: Some(o.quota_ran_out_s.map(ms_precision)),
+        quota_month: Some(
+            at.as_deref()
+                .map(|t| t[..7.min(t.len())].to_string())
+                .unwrap_or_default(),
+        ),
+        quota_ran_out_at: Some(at.unwrap_or_default()),
+        quota_refused_tokens: Some(o.quota_refused_tokens),
+        quota_failed: Some(o.failed),
+        work_finished_s: Some(o.work_finished_s.map(ms_precision)),
+    }
 }
 
 async fn run_local(
@@ -160,12 +183,14 @@ pub async fn run_on<T: Transport + 'static>(
     };
     let recorder = RecordTask {
         rx,
-        recorder: Recorder::new(op_meta, &mgmt).with_flows(
-            plan.flows
-                .iter()
-                .map(|f| (f.name.clone(), f.steps.len() as u64))
-                .collect(),
-        ),
+        recorder: Recorder::new(op_meta, &mgmt)
+            .with_resolution(resolution_for(plan.planned_duration()))
+            .with_flows(
+                plan.flows
+                    .iter()
+                    .map(|f| (f.name.clone(), f.steps.len() as u64))
+                    .collect(),
+            ),
         progress: Progress::new(
             super::progress::mode(
                 options.progress,
@@ -275,6 +300,8 @@ pub async fn run_on<T: Transport + 'static>(
     let drops = recording.recorder.drops();
     let bad_headers = recording.recorder.bad_headers();
     let reach = recording.recorder.reach().facts();
+    let resolution = recording.recorder.resolution();
+    let observed = observed_facts(recording.recorder.observed(), started_at);
     let mut snapshot = recording.recorder.finish(active, quota);
     let mut events = recording.events;
     events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
@@ -294,6 +321,7 @@ pub async fn run_on<T: Transport + 'static>(
             RunClock::Real
         }),
         wall_s: Some(ms_precision(wall.elapsed().as_secs_f64())),
+        timeline_resolution_s: Some(resolution),
         stop_reason: Some(stop_reason.label().to_string()),
         stop_detail: Some(stop_reason.detail()),
         version: Some(env!("CARGO_PKG_VERSION").to_string()),
@@ -321,6 +349,7 @@ pub async fn run_on<T: Transport + 'static>(
             _ => None,
         },
         reach,
+        observed,
         ..RunFacts::default()
     };
     Ok(RunOutcome {

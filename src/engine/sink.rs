@@ -27,6 +27,12 @@ pub enum Msg {
         bad_headers: u32,
     },
     Done(Sample),
+    /// A token request of `op` was refused by the monthly quota, answered `at` since start
+    /// (sent before its `Done`).
+    QuotaRefused {
+        op: usize,
+        at: Duration,
+    },
     /// The token cache just stored a token for `audience` (cache key `key`) that it will refresh
     /// every `refresh_every`: the steady-state cost the quota projection uses.
     CachedToken {

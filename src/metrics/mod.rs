@@ -3,6 +3,7 @@
 
 pub mod audience;
 pub mod flows;
+pub mod observed;
 pub mod reach;
 pub mod recorder;
 pub mod run_facts;
@@ -16,7 +17,7 @@ pub use audience::QuotaContext;
 pub use flows::{FlowEnd, FlowRow, Flows};
 pub use reach::{Reach, Reachability};
 pub use recorder::{DropCounts, LiveStats, OpMeta, Recorder};
-pub use run_facts::{Limit, ReachFacts, RunClock, RunFacts, Shard, ShardFolder};
+pub use run_facts::{Limit, ObservedFacts, ReachFacts, RunClock, RunFacts, Shard, ShardFolder};
 pub use sample::{Class, DropReason, Outcome, RateSeen, Sample, TokenFailure, TransportKind};
 pub use snapshot::{
     AudienceRow, EventRow, LatencyRow, OperationHistograms, Snapshot, StatusRow, SummaryRow,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::audience::{Audiences, QuotaContext};
 use super::flows::{FlowEnd, Flows};
+use super::observed::{self, Observed};
 use super::reach::Reach;
 use super::sample::{DropReason, Outcome, Sample, TransportKind};
 use super::snapshot::{AudienceRow, Snapshot, SummaryRow};
@@ -54,6 +55,7 @@ pub struct Recorder {
     bad_headers: u64,
     reach: Reach,
     flows: Flows,
+    observed: Observed,
 }
 
 fn second_of(intended: Duration) -> u64 {
@@ -72,7 +74,19 @@ impl Recorder {
             bad_headers: 0,
             reach: Reach::default(),
             flows: Flows::default(),
+            observed: Observed::default(),
         }
+    }
+
+    /// Timeline buckets `width_s` seconds wide (see [`super::timeline::resolution_for`]).
+    pub fn with_resolution(mut self, width_s: u64) -> Self {
+        self.timeline = self.timeline.with_resolution(width_s);
+        self
+    }
+
+    /// The timeline's bucket width, seconds (`run.csv` `timeline_resolution_s`).
+    pub fn resolution(&self) -> u64 {
+        self.timeline.resolution()
     }
 
     /// The scenario's flows: (name, number of steps), by plan flow index.
@@ -144,8 +158,20 @@ impl Recorder {
             // A token request that was never sent (token_* outcomes do not apply to token ops).
             self.audiences.record(aud, sample.outcome);
         }
+        self.observed.record(sample);
         self.timeline
             .record(sample, second_of(sample.intended), was_dispatched);
+    }
+
+    /// A token request of `op` was refused by the monthly quota (see [`Observed`]).
+    pub fn quota_refused(&mut self, op: usize, at: Duration) {
+        self.observed.quota_refused(op, at);
+    }
+
+    /// What the run saw of the quota and when its work finished.
+    pub fn observed(&self) -> observed::Facts {
+        let names: Vec<String> = self.ops.iter().map(|o| o.name.clone()).collect();
+        self.observed.facts(&names)
     }
 
     /// The scheduler has handled every arrival intended before `second`.

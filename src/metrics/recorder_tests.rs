@@ -218,3 +218,57 @@ fn unfinished_requests_become_cancelled_and_late_samples_still_count() {
         .collect();
     assert_eq!(tl, [(0, 2, 1), (5, 1, 0)]);
 }
+
+#[test]
+fn wide_buckets_hold_their_span_and_close_once_the_span_is_scheduled() {
+    assert_eq!(
+        [
+            crate::metrics::timeline::resolution_for(Duration::from_secs(3_600)),
+            crate::metrics::timeline::resolution_for(Duration::from_secs(3_601)),
+            crate::metrics::timeline::resolution_for(Duration::from_secs(48 * 3_600)),
+            crate::metrics::timeline::resolution_for(Duration::from_secs(30 * 86_400)),
+        ],
+        [1, 60, 60, 3_600]
+    );
+    let mut r = Recorder::new(ops(), "mgmt").with_resolution(60);
+    assert_eq!(r.resolution(), 60);
+    // 3 minutes at 2/s, answered at once; a 429 every 10th.
+    for i in 0..360u64 {
+        let at = i * 500;
+        r.dispatched(0, Duration::from_millis(at));
+        let outcome = if i % 10 == 9 {
+            Outcome::Http(429)
+        } else {
+            Outcome::Http(200)
+        };
+        r.record(&sample(0, at, 5, outcome), true);
+        r.advance(at / 1000);
+        // Only the current minute is open: the last one closed once its 60 s were scheduled.
+        assert!(
+            r.open_seconds() <= 1,
+            "{} open at {at} ms",
+            r.open_seconds()
+        );
+    }
+    // A late sample for the first minute (already closed) patches its row.
+    r.record(&sample(0, 30_000, 5, Outcome::Http(503)), false);
+    r.dropped(0, Duration::from_millis(61_000), DropReason::Busy, false);
+    let snap = r.finish(Duration::from_secs(180), quota());
+    let tl: Vec<(u64, u64, u64, u64, u64)> = snap
+        .timeline
+        .iter()
+        .filter(|t| t.operation == "users")
+        .map(|t| (t.second, t.scheduled, t.sent, t.status_429, t.errors))
+        .collect();
+    assert_eq!(
+        tl,
+        [
+            (0, 121, 121, 12, 1),
+            (60, 121, 120, 12, 0),
+            (120, 120, 120, 12, 0)
+        ]
+    );
+    let row = &snap.timeline[0];
+    assert_eq!(row.ratelimit_limit, Some(10));
+    assert_eq!(row.ratelimit_remaining_min, Some(0));
+}

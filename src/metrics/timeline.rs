@@ -1,7 +1,10 @@
-//! The per-second timeline: counts, latency percentiles and rate-limit headers per second ×
-//! operation, by intended start. Only seconds that may still receive samples stay open (with a
-//! small histogram per operation); a second closes into [`TimelineRow`]s once the scheduler has
-//! passed it and none of its requests are still in flight, so memory stays flat.
+//! The timeline: counts, latency percentiles and rate-limit headers per time bucket ×
+//! operation, by intended start. A bucket is one second for short runs and wider for long ones
+//! ([`resolution_for`]: the width is `run.csv`'s `timeline_resolution_s`); a row's `second` is
+//! the first second of its bucket. Only buckets that may still receive samples stay open (with a
+//! small histogram per operation); a bucket closes into [`TimelineRow`]s once the scheduler has
+//! passed it and none of its requests are still in flight, and the closed rows number at most
+//! a few thousand per operation whatever the run's length, so memory stays flat.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +40,18 @@ pub(crate) fn ms(value_us: u64) -> f64 {
     value_us as f64 / 1000.0
 }
 
+/// Timeline bucket width in seconds for a run planned to last `planned`: 1 s up to an hour,
+/// 1 min up to two days, 1 h beyond (docs/reports.md "timeline.csv"). At most 3,600 rows
+/// (1 h per second), 2,880 (2 days per minute) or 24 a day per operation.
+pub fn resolution_for(planned: std::time::Duration) -> u64 {
+    const HOUR: u64 = 3_600;
+    match planned.as_secs() {
+        s if s <= HOUR => 1,
+        s if s <= 48 * HOUR => 60,
+        _ => HOUR,
+    }
+}
+
 #[derive(Default)]
 struct OpSecond {
     in_flight: u64,
@@ -67,9 +82,12 @@ impl OpSecond {
     }
 }
 
-/// Open seconds and the rows of closed ones.
+/// Open buckets and the rows of closed ones. Buckets are keyed by their first second; every
+/// `second` the methods take is a second of the run, mapped to its bucket here.
 pub struct Timeline {
     names: Vec<String>,
+    /// Bucket width, seconds (1 unless [`Timeline::with_resolution`] said otherwise).
+    width: u64,
     open: BTreeMap<u64, Vec<OpSecond>>,
     rows: Vec<TimelineRow>,
     /// (second, op) → index in `rows`, for the rare sample that completes after its second closed.
@@ -84,6 +102,7 @@ impl Timeline {
     pub fn new(names: Vec<String>) -> Self {
         Timeline {
             names,
+            width: 1,
             open: BTreeMap::new(),
             rows: Vec::new(),
             closed: BTreeMap::new(),
@@ -92,8 +111,24 @@ impl Timeline {
         }
     }
 
+    /// Buckets `width_s` seconds wide (at least 1).
+    pub fn with_resolution(mut self, width_s: u64) -> Self {
+        self.width = width_s.max(1);
+        self
+    }
+
+    pub fn resolution(&self) -> u64 {
+        self.width
+    }
+
+    /// The first second of the bucket holding `second`.
+    fn bucket(&self, second: u64) -> u64 {
+        second - second % self.width
+    }
+
     fn slot(&mut self, second: u64, op: usize) -> Option<&mut OpSecond> {
-        // Seconds close in order, so everything below `closed_before` is closed.
+        let second = self.bucket(second);
+        // Buckets close in order, so everything below `closed_before` is closed.
         if second < self.closed_before {
             return None;
         }
@@ -119,7 +154,10 @@ impl Timeline {
                     s.in_flight = s.in_flight.saturating_sub(1);
                 }
             }
-            None => self.patch_closed(second, op, |r| r.dropped += 1),
+            None => self.patch_closed(second, op, |r| {
+                r.scheduled += 1;
+                r.dropped += 1;
+            }),
         }
         self.close_ready();
     }
@@ -163,6 +201,7 @@ impl Timeline {
     }
 
     fn patch_closed(&mut self, second: u64, op: usize, f: impl FnOnce(&mut TimelineRow)) {
+        let second = self.bucket(second);
         if let Some(&i) = self.closed.get(&(second, op))
             && let Some(row) = self.rows.get_mut(i)
         {
@@ -179,7 +218,8 @@ impl Timeline {
         self.rows.push(row);
     }
 
-    /// The scheduler has handled every arrival before `second`.
+    /// The scheduler has handled every arrival before `second` (so buckets ending at or
+    /// before it are complete).
     pub fn advance(&mut self, second: u64) {
         self.watermark = self.watermark.max(second);
         self.close_ready();
@@ -188,7 +228,7 @@ impl Timeline {
     fn close_ready(&mut self) {
         while let Some((&second, ops)) = self.open.first_key_value() {
             let busy = ops.iter().any(|o| o.in_flight > 0);
-            if second >= self.watermark || busy {
+            if second + self.width > self.watermark || busy {
                 break;
             }
             self.close_first();
@@ -199,7 +239,7 @@ impl Timeline {
         let Some((second, ops)) = self.open.pop_first() else {
             return;
         };
-        self.closed_before = self.closed_before.max(second + 1);
+        self.closed_before = self.closed_before.max(second + self.width);
         for (op, s) in ops.into_iter().enumerate() {
             if !s.touched() {
                 continue;
@@ -256,7 +296,7 @@ impl Timeline {
         rows
     }
 
-    /// Number of seconds currently open (for the memory-stays-flat test).
+    /// Number of buckets currently open (for the memory-stays-flat test).
     pub fn open_seconds(&self) -> usize {
         self.open.len()
     }

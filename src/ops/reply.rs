@@ -21,6 +21,9 @@ pub struct Reply {
     pub body: Option<Bytes>,
     /// The response headers, kept with the body (a flow step may capture one).
     pub headers: Option<HeaderMap>,
+    /// A token request the tenant's monthly M2M quota refused (set by [`super::token::fetch`]
+    /// from the answer's body; false for every other reply).
+    pub quota_refused: bool,
 }
 
 impl Reply {
@@ -31,6 +34,7 @@ impl Reply {
             rate: RateInfo::default(),
             body: None,
             headers: None,
+            quota_refused: false,
         }
     }
 
@@ -47,12 +51,14 @@ impl Reply {
                 rate,
                 body: keep_body.then_some(body),
                 headers: None,
+                quota_refused: false,
             },
             Err(kind) => Reply {
                 outcome: Outcome::Transport(kind),
                 rate,
                 body: None,
                 headers: None,
+                quota_refused: false,
             },
         }
     }

@@ -179,8 +179,30 @@ fn global_limit(body: &[u8]) -> bool {
             == Some("Global limit has been reached")
 }
 
+/// A token request refused because the tenant's monthly M2M quota is used up: a 429 or 403
+/// whose `error_description` speaks of a quota that is not a client's own (`Client quota
+/// exceeded` is the per-client hourly/daily quota). The simulator answers 429
+/// `too_many_requests` "Quota exceeded: monthly machine-to-machine token quota reached"
+/// (`sim::routes::token::QUOTA_EXCEEDED`); Auth0's own wording is not documented, so any
+/// "quota" in the description counts.
+fn monthly_quota_refusal(status: Outcome, body: &[u8]) -> bool {
+    if !matches!(status, Outcome::Http(429 | 403)) {
+        return false;
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    let description = v
+        .get("error_description")
+        .and_then(|e| e.as_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    description.contains("quota") && !description.contains("client quota")
+}
+
 /// Sends the request. A 2xx whose body holds no token is a `body` error; a 500 that says the
-/// global limit was reached is a 429.
+/// global limit was reached is a 429; a refusal by the monthly quota sets
+/// [`Reply::quota_refused`].
 /// `values` fill the holes of a token operation's audience, scope and headers.
 pub async fn fetch<T: Transport>(
     transport: &T,
@@ -195,6 +217,10 @@ pub async fn fetch<T: Transport>(
     if reply.outcome == Outcome::Http(500) && reply.body.as_deref().is_some_and(global_limit) {
         reply.outcome = Outcome::Http(429);
     }
+    reply.quota_refused = reply
+        .body
+        .as_deref()
+        .is_some_and(|b| monthly_quota_refusal(reply.outcome, b));
     let issued = if reply.outcome.is_ok() {
         let issued = reply.body.as_deref().and_then(parse_issued);
         if issued.is_none() {
@@ -211,6 +237,23 @@ pub async fn fetch<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_monthly_quota_refusal_is_told_from_rate_limits_and_client_quotas() {
+        let body =
+            |d: &str| format!(r#"{{"error":"too_many_requests","error_description":"{d}"}}"#);
+        let quota = body("Quota exceeded: monthly machine-to-machine token quota reached");
+        assert!(monthly_quota_refusal(Outcome::Http(429), quota.as_bytes()));
+        assert!(monthly_quota_refusal(Outcome::Http(403), quota.as_bytes()));
+        assert!(!monthly_quota_refusal(Outcome::Http(500), quota.as_bytes()));
+        for other in ["Global limit has been reached", "Client quota exceeded"] {
+            assert!(!monthly_quota_refusal(
+                Outcome::Http(429),
+                body(other).as_bytes()
+            ));
+        }
+        assert!(!monthly_quota_refusal(Outcome::Http(429), b"not json"));
+    }
 
     #[test]
     fn bodies_carry_credentials_and_parse_back() {

@@ -60,11 +60,23 @@ pub fn render(s: &Snapshot, dir: &Path, thresholds: &[ThresholdResult]) -> Strin
     } else {
         format!(": {}", v.reasons.join(", "))
     };
+    if info.forecast {
+        out.push_str(&format!(
+            "\nforecast: {} on a virtual clock ({} simulated in {}), against the simulated tenant, not a real one\n",
+            info.title(),
+            verdict::span(info.duration_s),
+            s.run.wall_s.map_or("?".to_string(), |w| format!("{w:.1} s")),
+        ));
+    }
     out.push_str(&format!("\nverdict: {}{why} ({})\n", v.label, info.title()));
     if let Some(m) = super::reach::message(s) {
         out.push_str(&format!("target:  {m}\n"));
     }
     out.push_str(&format!("quota:   {}\n", quota_line(s, &info)));
+    // Observed: the quota ran out, the work finished (what happened, beside the projection).
+    for f in verdict::observed_lines(&info) {
+        out.push_str(&format!("seen:    {f}\n"));
+    }
     for t in thresholds {
         out.push_str(&format!("{t}\n"));
     }

@@ -41,7 +41,11 @@ pub fn build(s: &Snapshot, thresholds: &[ThresholdResult]) -> Document {
         sections::run(s),
     ]);
     Document {
-        title: format!("quotaprobe report: {}", info.title()),
+        title: if info.forecast {
+            format!("quotaprobe forecast: {}", info.title())
+        } else {
+            format!("quotaprobe report: {}", info.title())
+        },
         subtitle: info.description.clone(),
         charts: charts::all(s, &info),
         verdict,

@@ -50,7 +50,7 @@ pub fn build(s: &Snapshot, thresholds: &[ThresholdResult], doc: &Document) -> Va
         }
     }
     let v = &doc.verdict;
-    json!({
+    let mut doc_json = json!({
         "schema": SCHEMA,
         "run": run,
         "summary": rows(&s.summary),
@@ -65,7 +65,35 @@ pub fn build(s: &Snapshot, thresholds: &[ThresholdResult], doc: &Document) -> Va
             "text": v.paragraph(),
         },
         "files": files(thresholds, doc),
-    })
+    });
+    if let (Some(o), Value::Object(m)) = (observed(&s.run.observed), &mut doc_json) {
+        m.insert("observed".into(), o);
+    }
+    doc_json
+}
+
+/// run.csv's observed facts typed (docs/reports.md "report.json"); `None` for a folder
+/// written before them.
+fn observed(o: &crate::metrics::ObservedFacts) -> Option<Value> {
+    o.quota_ran_out_s?;
+    let text = |v: &Option<String>| match v.as_deref() {
+        None | Some("") => Value::Null,
+        Some(t) => Value::String(t.to_string()),
+    };
+    let failed: Vec<Value> = o
+        .quota_failed
+        .iter()
+        .flatten()
+        .map(|(op, n)| json!({"operation": op, "count": n}))
+        .collect();
+    Some(json!({
+        "quota_ran_out_s": o.quota_ran_out_s.flatten(),
+        "quota_ran_out_at": text(&o.quota_ran_out_at),
+        "quota_month": text(&o.quota_month),
+        "quota_refused_tokens": o.quota_refused_tokens,
+        "quota_failed_operations": failed,
+        "work_finished_s": o.work_finished_s.flatten(),
+    }))
 }
 
 /// Pretty-printed with a final newline, as written to the folder and to stdout.

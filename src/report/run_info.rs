@@ -37,6 +37,12 @@ pub struct RunInfo {
     /// Dropped arrivals by cause: (in-flight cap full, behind schedule, stopping), when known.
     pub dropped_by_cause: Option<(u64, u64, u64)>,
     pub start: Option<String>,
+    /// `clock = virtual`: a fast-forward run, its times simulated.
+    pub virtual_clock: bool,
+    /// `forecast = true`: written by `quotaprobe forecast`.
+    pub forecast: bool,
+    /// What the run observed of the quota and its work (`quota_*`, `work_finished_s`).
+    pub observed: crate::metrics::ObservedFacts,
 }
 
 impl RunInfo {
@@ -48,7 +54,13 @@ impl RunInfo {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let timeline_s = s.timeline.iter().map(|r| r.second + 1).max().unwrap_or(0) as f64;
+        let resolution = f.resolution();
+        let timeline_s = s
+            .timeline
+            .iter()
+            .map(|r| r.second + resolution)
+            .max()
+            .unwrap_or(0) as f64;
         let quota = f
             .tier_monthly_quota
             .flatten()
@@ -71,6 +83,9 @@ impl RunInfo {
                 (b, l, st) => Some((b.unwrap_or(0), l.unwrap_or(0), st.unwrap_or(0))),
             },
             start: text(&f.start),
+            virtual_clock: f.clock == Some(crate::metrics::RunClock::Virtual),
+            forecast: f.forecast == Some(true),
+            observed: f.observed.clone(),
         }
     }
 

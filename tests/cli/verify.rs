@@ -340,3 +340,47 @@ fn a_run_clock_that_is_neither_real_nor_virtual_is_named_with_its_line() {
     let (code, stdout, _) = verify(&[&out]);
     assert_eq!(code, Some(0), "{stdout}");
 }
+
+#[test]
+fn a_timeline_off_its_resolution_and_observed_facts_that_disagree_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_folder(tmp.path());
+    let mut rows = read(&out, "run.csv");
+    let at = |rows: &[Vec<String>], key: &str| rows.iter().position(|r| r[0] == key).unwrap();
+    assert_eq!(rows[at(&rows, "timeline_resolution_s")][1], "1");
+    assert_eq!(rows[at(&rows, "quota_refused_tokens")][1], "0");
+    assert_eq!(rows[at(&rows, "quota_ran_out_s")][1], "");
+    let res = at(&rows, "timeline_resolution_s");
+    let refused = at(&rows, "quota_refused_tokens");
+    let failed = at(&rows, "quota_failed_operations");
+    let finished = at(&rows, "work_finished_s");
+    rows[res][1] = "7".into();
+    rows[refused][1] = "3".into();
+    rows[failed][1] = "no-such-op 3".into();
+    rows[finished][1] = "99999".into();
+    write(&out, "run.csv", &rows);
+    let (code, stdout, _) = verify(&[&out]);
+    assert_eq!(code, Some(1));
+    let run = path(&out, "run.csv");
+    for want in [
+        format!(
+            "{run}:{}: quota_refused_tokens is 3 but quota_ran_out_s is empty",
+            refused + 1
+        ),
+        format!(
+            "{run}:{}: quota_failed_operations: \"no-such-op\" is not an operation of summary.csv",
+            failed + 1
+        ),
+        format!("{run}:{}: work_finished_s: 99999 is after the run ended", finished + 1),
+        "second 1 does not start a row: run.csv timeline_resolution_s = 7, so every second is a multiple of 7".to_string(),
+    ] {
+        assert!(stdout.contains(&want), "want {want:?} in:\n{stdout}");
+    }
+    rows[res][1] = "0".into();
+    write(&out, "run.csv", &rows);
+    let (_, stdout, _) = verify(&[&out]);
+    assert!(
+        stdout.contains("timeline_resolution_s: \"0\" is not a whole number of seconds above 0"),
+        "{stdout}"
+    );
+}

@@ -117,8 +117,14 @@ fn long_runs_are_grouped_into_at_most_600_bars() {
             .explain
             .contains("each bar or point covers 12 seconds")
     );
-    // Averaged rate: 10 requests per second, not 120 per bucket.
-    assert!(requests.svg.contains(">10</text>") && !requests.svg.contains(">120</text>"));
+    // Averaged rate: 10 requests per second, not 120 per bucket (y ticks are end-anchored).
+    assert!(
+        requests.svg.contains("text-anchor=\"end\">10</text>")
+            && !requests.svg.contains("text-anchor=\"end\">120</text>")
+    );
+    // A two-hour run's time axis is in minutes: 0 to 120.
+    assert!(requests.svg.contains("minutes since the run started"));
+    assert!(requests.svg.contains("text-anchor=\"middle\">120</text>"));
     let latency = &doc.charts[1].svg;
     assert!(
         latency.contains(">60</text>"),

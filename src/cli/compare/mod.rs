@@ -39,9 +39,9 @@ pub(super) fn compare(args: CompareArgs, stop: StopSignal) -> CliResult {
         }
         return tiers::compare(&args, tier_names, stop);
     }
-    if args.parallel.is_some() || args.seed.is_some() {
+    if args.parallel.is_some() || args.seed.is_some() || args.fast_forward {
         return Err(CliError::usage(
-            "--parallel and --seed apply to --tiers; report folders are compared as they are",
+            "--parallel, --seed and --fast-forward apply to --tiers; report folders are compared as they are",
         ));
     }
     if let Some(bad) = args.inputs.iter().find(|p| !p.is_dir()) {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
 use super::super::outcome::Execution;
-use super::super::run::execute;
+use super::super::run::{Clock, execute_on};
 use super::super::{CliError, CliResult, CompareArgs, Exit, load_plan};
 use crate::engine::StopSignal;
 use crate::report;
@@ -27,11 +27,19 @@ struct Job {
     plan: RunPlan,
     profile: TierProfile,
     dir: PathBuf,
+    /// Virtual with `--fast-forward`.
+    clock: Clock,
 }
 
 pub(super) fn compare(args: &CompareArgs, mut names: Vec<String>, stop: StopSignal) -> CliResult {
     let scenario = &args.inputs[0];
     let base = load_plan(scenario, None, args.seed, None)?;
+    if base.target.is_real() && args.fast_forward {
+        return Err(CliError::usage(format!(
+            "{}: --fast-forward runs only against the embedded simulated tenant (its clock is virtual), and this scenario targets a real tenant; drop --fast-forward and [target] url; nothing was sent",
+            scenario.display()
+        )));
+    }
     if base.target.is_real() {
         return Err(CliError::usage(format!(
             "{}: the scenario targets a real tenant; compare --tiers runs only on the simulated tenant (remove [target] url); nothing was sent",
@@ -68,6 +76,11 @@ pub(super) fn compare(args: &CompareArgs, mut names: Vec<String>, stop: StopSign
             plan,
             profile,
             dir: tier_dir,
+            clock: if args.fast_forward {
+                Clock::Virtual
+            } else {
+                Clock::Real
+            },
         });
     }
     let results = run_all(&jobs, parallel, &stop, args.quiet);
@@ -178,7 +191,14 @@ fn run_one(
     if !quiet {
         eprintln!("compare: [{}/{total}] {} started", i + 1, job.name);
     }
-    let result = execute(&job.plan, &job.profile, &job.dir, stop.clone(), None);
+    let result = execute_on(
+        &job.plan,
+        &job.profile,
+        &job.dir,
+        stop.clone(),
+        None,
+        job.clock,
+    );
     if !quiet && let Ok(ex) = &result {
         let all = report::verdict::total_row(&ex.snapshot);
         eprintln!(

@@ -120,6 +120,12 @@ impl<T: Transport> RecordingFetcher<T> {
         guard.saw(&reply.rate);
         let outcome = reply.outcome;
         guard.token_outcome(outcome);
+        if let (Some(op), true) = (op, reply.quota_refused) {
+            sink.send(Msg::QuotaRefused {
+                op,
+                at: intended + took,
+            });
+        }
         if let Some(op) = op {
             sink.send(Msg::Done(Sample {
                 op,

@@ -34,6 +34,12 @@ pub struct RunFacts {
     pub clock: Option<RunClock>,
     /// Wall-clock seconds the run took (for a fast-forward run, far less than `duration_s`).
     pub wall_s: Option<f64>,
+    /// `forecast = true`: written by `quotaprobe forecast` (a fast-forward run reported as a
+    /// forecast); absent otherwise.
+    pub forecast: Option<bool>,
+    /// Seconds each `timeline.csv` row covers (1 for runs up to an hour; see
+    /// [`super::timeline::resolution_for`]). A folder without it is per second.
+    pub timeline_resolution_s: Option<u64>,
     /// `completed`, `max_duration`, `signal`, ...; `merge` joins differing ones with commas.
     pub stop_reason: Option<String>,
     /// The stop reason for people.
@@ -67,6 +73,9 @@ pub struct RunFacts {
     pub static_token_exp: Option<String>,
     /// Whether and until when the target answered (see [`super::reach`]).
     pub reach: ReachFacts,
+    /// When the quota ran out and what it refused, when the work finished (see
+    /// [`super::observed`]).
+    pub observed: ObservedFacts,
     /// A real tenant's domain.
     pub tenant_domain: Option<String>,
     /// The (simulated or ceiling) tier's name; empty for a real tenant without `--tier`.
@@ -109,6 +118,11 @@ impl PartialEq for RunFacts {
 }
 
 impl RunFacts {
+    /// Seconds per `timeline.csv` row: the key's value, 1 when absent or 0.
+    pub fn resolution(&self) -> u64 {
+        self.timeline_resolution_s.unwrap_or(1).max(1)
+    }
+
     /// The verbatim value of `key` when it was kept in [`RunFacts::extra`] (unknown, or did not
     /// parse), so an error can quote what the file said.
     pub fn extra_value(&self, key: &str) -> Option<&str> {
@@ -135,6 +149,50 @@ pub struct ReachFacts {
     pub after_last_answer: Option<u64>,
     /// `silent_for_s`.
     pub silent_for_s: Option<f64>,
+}
+
+/// The `run.csv` facts [`super::observed::Observed`] gives, as read back: each `None` when a
+/// folder lacks the key. Times are seconds since the start on the run's clock.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ObservedFacts {
+    /// `quota_ran_out_s`: the key was written (outer), empty when the quota refused nothing.
+    pub quota_ran_out_s: Option<Option<f64>>,
+    /// `quota_ran_out_at`: that instant, RFC 3339 UTC (empty when it never ran out).
+    pub quota_ran_out_at: Option<String>,
+    /// `quota_month`: the calendar UTC month it ran out in, `YYYY-MM` (empty when it did not).
+    pub quota_month: Option<String>,
+    /// `quota_refused_tokens`: token requests the monthly quota refused (every attempt).
+    pub quota_refused_tokens: Option<u64>,
+    /// `quota_failed_operations`: `name count; ...`, the operations that failed because of the
+    /// block (their token requests refused, their calls left without a token).
+    pub quota_failed: Option<Vec<(String, u64)>>,
+    /// `work_finished_s`: when the last request finished; empty when none did.
+    pub work_finished_s: Option<Option<f64>>,
+}
+
+impl ObservedFacts {
+    /// `quota_failed_operations`' text.
+    pub fn failed_text(list: &[(String, u64)]) -> String {
+        let parts: Vec<String> = list.iter().map(|(op, n)| format!("{op} {n}")).collect();
+        parts.join("; ")
+    }
+
+    /// Parses `quota_failed_operations`; `None` when a part is not `name count`.
+    pub fn parse_failed(v: &str) -> Option<Vec<(String, u64)>> {
+        v.split("; ")
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                let (op, n) = p.rsplit_once(' ')?;
+                Some((op.to_string(), n.parse().ok()?))
+            })
+            .collect()
+    }
+
+    /// The quota ran out in this run: (seconds since start, the month).
+    pub fn ran_out(&self) -> Option<(f64, Option<&str>)> {
+        let at = self.quota_ran_out_s.flatten()?;
+        Some((at, self.quota_month.as_deref().filter(|m| !m.is_empty())))
+    }
 }
 
 /// Which clock a run's times are on (`run.csv` key `clock`).

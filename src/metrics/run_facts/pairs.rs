@@ -6,7 +6,7 @@
 use super::super::reach::{
     AFTER_LAST_ANSWER, ANSWERED, CONNECTION_ERRORS, LAST_ANSWER_S, SILENT_FOR_S, TOKENLESS,
 };
-use super::{Limit, RunFacts, Shard, ShardFolder};
+use super::{Limit, ObservedFacts, RunFacts, Shard, ShardFolder};
 
 /// `limit:<bucket>` keys start with this.
 const LIMIT: &str = "limit:";
@@ -36,6 +36,8 @@ impl RunFacts {
         put("drain_s", self.drain_s.map(secs));
         put("clock", self.clock.map(|c| c.label().to_string()));
         put("wall_s", self.wall_s.map(secs));
+        put("forecast", self.forecast.map(|b| b.to_string()));
+        put("timeline_resolution_s", num(self.timeline_resolution_s));
         put("stop_reason", self.stop_reason.clone());
         put("stop_detail", self.stop_detail.clone());
         put("version", self.version.clone());
@@ -62,6 +64,17 @@ impl RunFacts {
         );
         put(AFTER_LAST_ANSWER, num(r.after_last_answer));
         put(SILENT_FOR_S, r.silent_for_s.map(secs));
+        let o = &self.observed;
+        let maybe_secs = |v: Option<Option<f64>>| v.map(|t| t.map(secs).unwrap_or_default());
+        put("quota_ran_out_s", maybe_secs(o.quota_ran_out_s));
+        put("quota_ran_out_at", o.quota_ran_out_at.clone());
+        put("quota_month", o.quota_month.clone());
+        put("quota_refused_tokens", num(o.quota_refused_tokens));
+        put(
+            "quota_failed_operations",
+            o.quota_failed.as_deref().map(ObservedFacts::failed_text),
+        );
+        put("work_finished_s", maybe_secs(o.work_finished_s));
         put("description", self.description.clone());
         put("tenant_domain", self.tenant_domain.clone());
         put("tier", self.tier.clone());
@@ -164,6 +177,8 @@ impl RunFacts {
             "drain_s" => put(&mut self.drain_s, float()),
             "clock" => put(&mut self.clock, v.parse().ok()),
             "wall_s" => put(&mut self.wall_s, float()),
+            "forecast" => put(&mut self.forecast, v.parse().ok()),
+            "timeline_resolution_s" => put(&mut self.timeline_resolution_s, num()),
             "stop_reason" => put(&mut self.stop_reason, text()),
             "stop_detail" => put(&mut self.stop_detail, text()),
             "version" => put(&mut self.version, text()),
@@ -187,6 +202,15 @@ impl RunFacts {
             LAST_ANSWER_S => put(&mut r.last_answer_s, maybe_float()),
             AFTER_LAST_ANSWER => put(&mut r.after_last_answer, num()),
             SILENT_FOR_S => put(&mut r.silent_for_s, float()),
+            "quota_ran_out_s" => put(&mut self.observed.quota_ran_out_s, maybe_float()),
+            "quota_ran_out_at" => put(&mut self.observed.quota_ran_out_at, text()),
+            "quota_month" => put(&mut self.observed.quota_month, text()),
+            "quota_refused_tokens" => put(&mut self.observed.quota_refused_tokens, num()),
+            "quota_failed_operations" => put(
+                &mut self.observed.quota_failed,
+                ObservedFacts::parse_failed(v),
+            ),
+            "work_finished_s" => put(&mut self.observed.work_finished_s, maybe_float()),
             "description" => put(&mut self.description, text()),
             "tenant_domain" => put(&mut self.tenant_domain, text()),
             "tier" => put(&mut self.tier, text()),

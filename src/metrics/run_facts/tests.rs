@@ -22,6 +22,8 @@ fn full() -> RunFacts {
         drain_s: Some(ms_precision(0.0126)),
         clock: Some(RunClock::Virtual),
         wall_s: Some(ms_precision(1.2345)),
+        forecast: Some(true),
+        timeline_resolution_s: Some(3600),
         stop_reason: Some("completed".into()),
         stop_detail: Some("all phases completed".into()),
         version: Some("0.1.0".into()),
@@ -46,6 +48,14 @@ fn full() -> RunFacts {
             last_answer_s: Some(None),
             after_last_answer: Some(3),
             silent_for_s: Some(1.5),
+        },
+        observed: ObservedFacts {
+            quota_ran_out_s: Some(Some(1_296_000.25)),
+            quota_ran_out_at: Some("2026-12-16T00:00:00Z".into()),
+            quota_month: Some("2026-12".into()),
+            quota_refused_tokens: Some(420),
+            quota_failed: Some(vec![("orders api".into(), 420), ("token:x".into(), 420)]),
+            work_finished_s: Some(None),
         },
         tenant_domain: Some("example.eu.auth0.com".into()),
         tier: Some("free".into()),
@@ -88,6 +98,8 @@ fn every_key_renders_in_the_documented_order_with_the_contracts_formats() {
         ("drain_s", "0.013"),
         ("clock", "virtual"),
         ("wall_s", "1.234"),
+        ("forecast", "true"),
+        ("timeline_resolution_s", "3600"),
         ("stop_reason", "completed"),
         ("stop_detail", "all phases completed"),
         ("version", "0.1.0"),
@@ -111,6 +123,12 @@ fn every_key_renders_in_the_documented_order_with_the_contracts_formats() {
         ("last_answer_s", ""),
         ("connection_errors_after_last_answer", "3"),
         ("silent_for_s", "1.500"),
+        ("quota_ran_out_s", "1296000.250"),
+        ("quota_ran_out_at", "2026-12-16T00:00:00Z"),
+        ("quota_month", "2026-12"),
+        ("quota_refused_tokens", "420"),
+        ("quota_failed_operations", "orders api 420; token:x 420"),
+        ("work_finished_s", ""),
         ("description", "a, \"quoted\" line"),
         ("tenant_domain", "example.eu.auth0.com"),
         ("tier", "free"),
@@ -146,6 +164,7 @@ fn parse_of_render_is_identity_field_for_field() {
     assert_eq!(back.to_pairs(), facts.to_pairs());
     assert_eq!(back, facts);
     assert_eq!(back.reach, facts.reach);
+    assert_eq!(back.observed, facts.observed);
     assert_eq!(back.limits, facts.limits);
     assert_eq!(back.shard_folders, facts.shard_folders);
     assert_eq!(back.shards_merged, facts.shards_merged);

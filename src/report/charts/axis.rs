@@ -39,6 +39,33 @@ pub fn tick_label(v: f64) -> String {
     }
 }
 
+/// The time unit of an x axis over `seconds` of run: (seconds per unit, plural name). Seconds
+/// up to an hour, minutes up to 6 hours, hours up to a week, days beyond.
+pub fn time_unit(seconds: u64) -> (u64, &'static str) {
+    const HOUR: u64 = 3_600;
+    match seconds {
+        s if s <= HOUR => (1, "seconds"),
+        s if s <= 6 * HOUR => (60, "minutes"),
+        s if s <= 7 * 24 * HOUR => (HOUR, "hours"),
+        _ => (24 * HOUR, "days"),
+    }
+}
+
+/// A span of seconds in words: "30 seconds", "1 minute", "2 hours", "1 day".
+pub fn span(seconds: u64) -> String {
+    let (n, unit) = match seconds {
+        s if s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s % 3_600 == 0 => (s / 3_600, "hour"),
+        s if s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +81,12 @@ mod tests {
         assert_eq!(ticks(20.0), vec![0.0, 5.0, 10.0, 15.0, 20.0]);
         assert_eq!(tick_label(0.25), "0.25");
         assert_eq!(tick_label(20_000.0), "20,000");
+        assert_eq!(time_unit(600), (1, "seconds"));
+        assert_eq!(time_unit(86_400), (3_600, "hours"));
+        assert_eq!(time_unit(30 * 86_400), (86_400, "days"));
+        assert_eq!(
+            [span(2), span(60), span(7_200), span(86_400), span(90)],
+            ["2 seconds", "1 minute", "2 hours", "1 day", "90 seconds"]
+        );
     }
 }

@@ -59,21 +59,30 @@ pub fn op_color(i: usize) -> &'static str {
 }
 
 /// Most bars or points a time chart draws; longer runs are grouped into buckets of several
-/// seconds, so a two-hour run's page stays small.
+/// seconds (a whole number of timeline rows), so a two-hour run's page stays small.
 const MAX_BUCKETS: u64 = 600;
 
 /// What the time charts share: the run's length, bucketing, operation order and event markers.
 pub struct TimeView {
     pub seconds: u64,
-    /// Seconds per bar or point (1 unless the run is longer than `MAX_BUCKETS` seconds).
+    /// Seconds per bar or point: 1 unless the run is longer than `MAX_BUCKETS` seconds, and
+    /// always a multiple of the timeline's resolution (`run.csv` `timeline_resolution_s`).
     pub bucket_s: u64,
+    /// The x axis's unit: (seconds per unit, plural name), from [`axis::time_unit`].
+    pub unit: (u64, &'static str),
     pub operations: Vec<String>,
     pub events: Vec<(f64, String)>,
 }
 
 impl TimeView {
     fn new(s: &Snapshot, info: &RunInfo) -> TimeView {
-        let last = s.timeline.iter().map(|r| r.second + 1).max().unwrap_or(0);
+        let resolution = s.run.resolution();
+        let last = s
+            .timeline
+            .iter()
+            .map(|r| r.second + resolution)
+            .max()
+            .unwrap_or(0);
         // 15.001 s is a 15-second run plus timer noise, not 16 seconds of chart.
         let seconds = last.max((info.duration_s - 0.01).ceil() as u64).max(1);
         let mut operations: Vec<String> = s
@@ -104,7 +113,8 @@ impl TimeView {
             .collect();
         TimeView {
             seconds,
-            bucket_s: seconds.div_ceil(MAX_BUCKETS).max(1),
+            bucket_s: seconds.div_ceil(MAX_BUCKETS).div_ceil(resolution).max(1) * resolution,
+            unit: axis::time_unit(seconds),
             operations,
             events,
         }
@@ -121,10 +131,18 @@ impl TimeView {
             String::new()
         } else {
             format!(
-                " This run is long: each bar or point covers {} seconds ({how}).",
-                self.bucket_s
+                " This run is long: each bar or point covers {} ({how}).",
+                axis::span(self.bucket_s)
             )
         }
+    }
+
+    /// The x axis's label, in its unit.
+    pub fn x_label(&self) -> String {
+        format!(
+            "{} since the run started (by intended start of each request)",
+            self.unit.1
+        )
     }
 }
 

@@ -44,6 +44,9 @@ pub struct Frame {
     pub top: f64,
     pub x_max: f64,
     pub y_max: f64,
+    /// Data units per x-axis tick unit: the ticks are labelled in `x / x_unit` (3,600 for an
+    /// axis in hours over data in seconds); 1 by default.
+    pub x_unit: f64,
     pub body: String,
 }
 
@@ -57,6 +60,7 @@ impl Frame {
             top,
             x_max: if x_max > 0.0 { x_max } else { 1.0 },
             y_max: if y_max > 0.0 { y_max } else { 1.0 },
+            x_unit: 1.0,
             body: String::new(),
         };
         f.draw_legend(&rows);
@@ -151,8 +155,8 @@ impl Frame {
     /// Ticks and the unit label of the x axis only (for charts whose rows are categories).
     pub fn x_axis(&mut self, x_label: &str) {
         let (left, right, top, bottom) = (LEFT, self.right(), self.top, self.bottom());
-        for v in ticks(self.x_max) {
-            let x = self.x(v);
+        for v in ticks(self.x_max / self.x_unit) {
+            let x = self.x(v * self.x_unit);
             self.push(&format!(
                 "<line x1=\"{x:.1}\" y1=\"{bottom:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#555\"/>",
                 bottom + 5.0

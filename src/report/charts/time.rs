@@ -8,7 +8,6 @@ use super::{Chart, DROPPED, ERROR, OK, RATE_LIMITED, TimeView, op_color};
 use crate::metrics::{Snapshot, TimelineRow};
 
 const PLOT_HEIGHT: f64 = 230.0;
-const X_LABEL: &str = "seconds since the run started (by intended start of each request)";
 
 /// Stacked bars: requests per second by final outcome, all operations together.
 pub fn requests(s: &Snapshot, view: &TimeView) -> Chart {
@@ -43,7 +42,8 @@ pub fn requests(s: &Snapshot, view: &TimeView) -> Chart {
         .map(|st| st.iter().sum::<f64>())
         .fold(0.0, f64::max);
     let mut f = Frame::new(PLOT_HEIGHT, view.seconds as f64, nice_max(y_max), &legend);
-    f.axes(X_LABEL, "requests per second");
+    f.x_unit = view.unit.0 as f64;
+    f.axes(&view.x_label(), "requests per second");
     let bar_px = f.x(width) - f.x(0.0);
     let gap = if bar_px > 4.0 { 1.0 } else { 0.0 };
     for (i, st) in stacks.iter().enumerate() {
@@ -119,7 +119,8 @@ pub fn latency(s: &Snapshot, view: &TimeView) -> Chart {
         .map(|r| r.p99_ms)
         .fold(0.0, f64::max);
     let mut f = Frame::new(PLOT_HEIGHT, view.seconds as f64, nice_max(y_max), &legend);
-    f.axes(X_LABEL, "latency, milliseconds");
+    f.x_unit = view.unit.0 as f64;
+    f.axes(&view.x_label(), "latency, milliseconds");
     for (i, op) in view.operations.iter().enumerate() {
         let p99 = series(s, view, op, |r| answered(r).then_some(r.p99_ms), f64::max);
         let p50 = series(s, view, op, |r| answered(r).then_some(r.p50_ms), f64::max);
@@ -164,7 +165,8 @@ pub fn ratelimit(s: &Snapshot, view: &TimeView) -> Chart {
         .max()
         .unwrap_or(0) as f64;
     let mut f = Frame::new(PLOT_HEIGHT, view.seconds as f64, nice_max(y_max), &legend);
-    f.axes(X_LABEL, "requests left in the bucket");
+    f.x_unit = view.unit.0 as f64;
+    f.axes(&view.x_label(), "requests left in the bucket");
     let mut any = false;
     for (i, op) in view.operations.iter().enumerate() {
         let remaining = |r: &TimelineRow| r.ratelimit_remaining_min.map(|v| v as f64);

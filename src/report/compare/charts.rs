@@ -4,7 +4,7 @@
 
 use crate::metrics::Snapshot;
 use crate::metrics::threshold::ALL;
-use crate::report::charts::axis::nice_max;
+use crate::report::charts::axis::{nice_max, span, time_unit};
 use crate::report::charts::svg::{Frame, Key, WIDTH};
 use crate::report::charts::{Chart, ERROR, op_color};
 use crate::report::numbers::{pct, thousands_f};
@@ -14,7 +14,6 @@ use super::normalize;
 use super::runs::LabelledRun;
 
 const PLOT_HEIGHT: f64 = 230.0;
-const X_LABEL: &str = "seconds since the run started (by intended start of each request)";
 /// Most points per line; longer runs are grouped into buckets of several seconds.
 const MAX_BUCKETS: u64 = 600;
 
@@ -54,7 +53,13 @@ fn per_second(series: &[LabelledRun], what: &str, outcome: Outcome) -> Chart {
         .max()
         .unwrap_or(1)
         .max(1);
-    let bucket = seconds.div_ceil(MAX_BUCKETS).max(1);
+    // A whole number of timeline rows per point: the widest series' resolution.
+    let resolution = series
+        .iter()
+        .map(|s| s.snapshot.run.resolution())
+        .max()
+        .unwrap_or(1);
+    let bucket = seconds.div_ceil(MAX_BUCKETS).div_ceil(resolution).max(1) * resolution;
     let buckets = seconds.div_ceil(bucket) as usize;
     let lines: Vec<Vec<Option<(f64, f64)>>> = series
         .iter()
@@ -107,7 +112,12 @@ fn per_second(series: &[LabelledRun], what: &str, outcome: Outcome) -> Chart {
             ),
         ),
     };
-    f.axes(X_LABEL, y_label);
+    let (unit, unit_name) = time_unit(seconds);
+    f.x_unit = unit as f64;
+    f.axes(
+        &format!("{unit_name} since the run started (by intended start of each request)"),
+        y_label,
+    );
     for (i, points) in lines.iter().enumerate() {
         f.line(points, op_color(i), false);
     }
@@ -118,7 +128,7 @@ fn per_second(series: &[LabelledRun], what: &str, outcome: Outcome) -> Chart {
         });
     }
     let note = if bucket > 1 {
-        format!(" Long runs: each point averages {bucket} seconds.")
+        format!(" Long runs: each point averages {}.", span(bucket))
     } else {
         String::new()
     };
@@ -131,7 +141,13 @@ fn per_second(series: &[LabelledRun], what: &str, outcome: Outcome) -> Chart {
 }
 
 fn run_seconds(s: &Snapshot) -> u64 {
-    let timeline = s.timeline.iter().map(|r| r.second + 1).max().unwrap_or(0);
+    let resolution = s.run.resolution();
+    let timeline = s
+        .timeline
+        .iter()
+        .map(|r| r.second + resolution)
+        .max()
+        .unwrap_or(0);
     // A run of 18.005 s covers 18 whole seconds of arrivals, not 19.
     timeline.max(RunInfo::from_snapshot(s).duration_s.round() as u64)
 }

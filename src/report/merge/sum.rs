@@ -1,7 +1,8 @@
 //! The sums behind `merge`: counts add; latency percentiles come from the merged histograms of
 //! `histograms.hlog` (exact, never averaged); audiences add and their projections are
 //! recomputed from the merged counts and duration; timeline seconds are aligned by each shard's
-//! start offset.
+//! start offset and re-bucketed to the widest shard's `timeline_resolution_s` (shards of one
+//! run plan the same length, so they agree; a row lands in the bucket of its shifted start).
 //!
 //! Two per-second / extra figures have no histogram in the files and are bounds, not exact:
 //! a merged timeline second's `p50_ms`/`p99_ms` is the highest of the shards' values in that
@@ -163,7 +164,17 @@ fn summary(
         .collect()
 }
 
+/// The merged timeline's bucket width: the widest shard's.
+fn resolution(parts: &[Part<'_>]) -> u64 {
+    parts
+        .iter()
+        .map(|p| p.snapshot.run.resolution())
+        .max()
+        .unwrap_or(1)
+}
+
 fn timeline(parts: &[Part<'_>]) -> Vec<TimelineRow> {
+    let width = resolution(parts);
     let mut ops: Vec<String> = Vec::new();
     let mut rows: BTreeMap<(u64, usize), TimelineRow> = BTreeMap::new();
     for p in parts {
@@ -176,7 +187,7 @@ fn timeline(parts: &[Part<'_>]) -> Vec<TimelineRow> {
                     ops.len() - 1
                 }
             };
-            let second = r.second + shift;
+            let second = (r.second + shift) / width * width;
             let m = rows.entry((second, op)).or_insert_with(|| TimelineRow {
                 second,
                 operation: r.operation.clone(),
@@ -283,6 +294,9 @@ fn run_facts(parts: &[Part<'_>], run_s: f64) -> RunFacts {
         run.start = Some(humantime::format_rfc3339_nanos(t).to_string());
     }
     run.duration_s = f.duration_s.map(|_| ms_precision(run_s));
+    if facts().any(|r| r.timeline_resolution_s.is_some()) {
+        run.timeline_resolution_s = Some(resolution(parts));
+    }
     let reasons: Vec<&str> = facts().filter_map(|r| r.stop_reason.as_deref()).collect();
     if f.stop_reason.is_some() && reasons.iter().any(|r| Some(r) != reasons.first()) {
         run.stop_reason = Some(reasons.join(","));

@@ -196,3 +196,26 @@ fn a_shard_value_that_does_not_parse_is_named() {
     let e = merge(&[no_duration]).err().unwrap().to_string();
     assert!(e.contains("`duration_s` = \"\" is not valid"), "{e}");
 }
+
+#[test]
+fn wide_timeline_rows_are_re_bucketed_on_the_merged_clock() {
+    // Per-minute shards; shard 1 started 75 s later, so its row of minute 0 starts at 75 s and
+    // lands in the merged minute 60 (the bucket of its shifted start).
+    let mut inputs = vec![
+        shard(0, 2, "2026-11-28T10:00:00.000Z", &[10, 20], 0, 60),
+        shard(1, 2, "2026-11-28T10:01:15.000Z", &[30], 1, 0),
+    ];
+    for i in &mut inputs {
+        i.snapshot.run.timeline_resolution_s = Some(60);
+    }
+    let merged = merge(&inputs).unwrap();
+    let s = &merged.snapshot;
+    assert_eq!(s.run.timeline_resolution_s, Some(60));
+    let rows: Vec<(u64, u64, u64)> = s
+        .timeline
+        .iter()
+        .map(|t| (t.second, t.sent, t.status_429))
+        .collect();
+    assert_eq!(rows, vec![(60, 3, 1)]);
+    assert!(s.timeline.iter().all(|t| t.second % 60 == 0));
+}

@@ -8,9 +8,19 @@
 //! Deciding and wording are apart: [`decide`] reads the snapshot into a [`Judgement`] (the
 //! outcome, the reasons, one [`Finding`] per sentence); [`wording`] turns those into text.
 
+mod observed;
 mod wording;
 
+pub use observed::span;
 pub use wording::runs_out;
+
+/// The observed facts' sentences (quota ran out, work finished) for the terminal summary.
+pub fn observed_lines(info: &RunInfo) -> Vec<String> {
+    observed::findings(info)
+        .iter()
+        .filter_map(observed::sentence)
+        .collect()
+}
 
 use super::run_info::RunInfo;
 use crate::metrics::snapshot::quota_runs_out_day;
@@ -98,6 +108,20 @@ pub enum Finding {
         view: QuotaView,
         month_to_date_tokens: u64,
     },
+    /// Observed, not projected: the monthly quota refused a token `at_s` into the run.
+    QuotaRanOut {
+        at_s: f64,
+        /// RFC 3339 of that instant and its quota month, when known.
+        at: Option<String>,
+        month: Option<String>,
+        /// Token requests the quota refused.
+        refused: u64,
+        /// Operations that failed because of it, with counts.
+        failed: Vec<(String, u64)>,
+        virtual_clock: bool,
+    },
+    /// A fast-forward run: when its last request finished (a `once` job's end).
+    WorkFinished { at_s: f64, duration_s: f64 },
     /// The thresholds: how many, and those that broke.
     Thresholds {
         total: usize,
@@ -200,7 +224,10 @@ pub fn decide(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> J
     let reasons: Vec<Reason> = [
         (all.status_429 > 0, Reason::RateLimited),
         (errors > 0, Reason::OtherFailures),
-        (quota.runs_out_day.is_some(), Reason::QuotaRunsOut),
+        (
+            quota.runs_out_day.is_some() || info.observed.ran_out().is_some(),
+            Reason::QuotaRunsOut,
+        ),
         (!broken.is_empty(), Reason::ThresholdsBroke),
     ]
     .into_iter()
@@ -254,6 +281,7 @@ pub fn decide(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> J
         view: quota,
         month_to_date_tokens: info.month_to_date_tokens,
     });
+    findings.extend(observed::findings(info));
     findings.push(Finding::Thresholds {
         total: thresholds.len(),
         broken,

@@ -50,8 +50,11 @@ pub(super) fn sentence(f: &Finding) -> String {
                 let labels: Vec<&str> = reasons.iter().map(|r| r.label()).collect();
                 format!(" ({})", labels.join(", "))
             };
+            let long = super::observed::long_span(*duration_s)
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
             format!(
-                "Verdict: {}{why}. {title} ran {duration_s:.1} s{stop}: {} of {} scheduled requests were sent, {} succeeded.",
+                "Verdict: {}{why}. {title} ran {duration_s:.1} s{long}{stop}: {} of {} scheduled requests were sent, {} succeeded.",
                 outcome.label(),
                 thousands(*sent),
                 thousands(*scheduled),
@@ -107,6 +110,9 @@ pub(super) fn sentence(f: &Finding) -> String {
             view,
             month_to_date_tokens,
         } => quota_sentence(counting, view, *month_to_date_tokens),
+        Finding::QuotaRanOut { .. } | Finding::WorkFinished { .. } => {
+            super::observed::sentence(f).unwrap_or_default()
+        }
         Finding::Thresholds { total, broken } => {
             if *total == 0 {
                 return "No thresholds were set.".to_string();

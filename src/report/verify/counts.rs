@@ -145,12 +145,25 @@ fn known<'r>(ops: &Ops, rows: &'r [Row], file: &str, p: &mut Problems) -> Vec<&'
         .collect()
 }
 
-pub(super) fn timeline(ops: &Ops, rows: &[Row], p: &mut Problems) {
+/// `width`: run.csv's `timeline_resolution_s` (each row's `second` starts a bucket that wide).
+pub(super) fn timeline(ops: &Ops, rows: &[Row], width: u64, p: &mut Problems) {
     const FILE: &str = "timeline.csv";
     let rows = known(ops, rows, FILE, p);
     let mut seconds = BTreeSet::new();
     for r in &rows {
         let key = (r.text("operation"), r.text("second"));
+        if let Some(s) = r.count("second")
+            && s % width != 0
+        {
+            p.add(
+                FILE,
+                Some(r.line),
+                format!(
+                    "{}: second {s} does not start a row: run.csv timeline_resolution_s = {width}, so every second is a multiple of {width}",
+                    key.0
+                ),
+            );
+        }
         if !seconds.insert(key) {
             p.add(
                 FILE,

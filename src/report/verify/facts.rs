@@ -131,6 +131,17 @@ pub(super) fn files(dir: &Path, p: &mut Problems) {
     }
 }
 
+/// `timeline_resolution_s`: seconds per timeline.csv row; 1 when run.csv lacks the key (or it
+/// is not a positive whole number, which [`run`] reports).
+pub(super) fn resolution(run: Option<&[Row]>) -> u64 {
+    run.into_iter()
+        .flatten()
+        .find(|r| r.text("key") == "timeline_resolution_s")
+        .and_then(|r| r.text("value").parse::<u64>().ok())
+        .filter(|&w| w > 0)
+        .unwrap_or(1)
+}
+
 pub(super) fn run(ops: &Ops, rows: &[Row], p: &mut Problems) {
     const FILE: &str = "run.csv";
     let mut keys = BTreeSet::new();
@@ -191,6 +202,15 @@ pub(super) fn run(ops: &Ops, rows: &[Row], p: &mut Problems) {
             FILE,
             Some(line),
             format!("last_answer_s: {v:?} is not a number"),
+        );
+    }
+    if let Some((line, v)) = value("timeline_resolution_s")
+        && !v.parse::<u64>().is_ok_and(|w| w > 0)
+    {
+        p.add(
+            FILE,
+            Some(line),
+            format!("timeline_resolution_s: {v:?} is not a whole number of seconds above 0"),
         );
     }
     if let Some((line, v)) = value("clock")

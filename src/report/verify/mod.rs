@@ -12,6 +12,7 @@ mod counts;
 mod facts;
 mod flows;
 mod json;
+mod observed;
 mod problem;
 mod status;
 mod table;
@@ -58,7 +59,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
     if let Some(summary) = &summary {
         let ops = counts::summary(summary, &mut p);
         if let Some(t) = &timeline {
-            counts::timeline(&ops, t, &mut p);
+            counts::timeline(&ops, t, facts::resolution(run.as_deref()), &mut p);
         }
         if let Some(s) = &statuses {
             counts::statuses(&ops, s, &mut p);
@@ -71,6 +72,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         }
         if let Some(r) = &run {
             facts::run(&ops, r, &mut p);
+            observed::check(&ops, r, &mut p);
         }
         if let Some(t) = &thresholds {
             facts::thresholds(&ops, t, &mut p);
