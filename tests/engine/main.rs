@@ -16,6 +16,7 @@ mod fault_latency;
 mod faults_run;
 mod flows;
 mod ledger_concurrency;
+mod month_shape;
 mod pacing;
 mod report;
 mod retry;
