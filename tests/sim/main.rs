@@ -19,5 +19,6 @@ mod limits;
 mod mgmt;
 mod quota;
 mod sdk;
+mod signing;
 mod source_ip;
 mod token;
