@@ -49,10 +49,13 @@ pub struct Tenant {
     verified: Mutex<HashMap<u64, Verified>>,
     hasher: RandomState,
     /// The last token signed per (client, audience, scope) with its claims (`issue`).
-    signed: Mutex<HashMap<(String, String, String), (Claims, String)>>,
+    signed: Mutex<HashMap<SignedKey, (Claims, String)>>,
 }
 
 pub type Shared = Arc<Tenant>;
+
+/// (client id, audience, scope): one memoized token each (`Tenant::issue`).
+type SignedKey = (String, String, String);
 
 /// Lock, recovering the data if a previous holder panicked (counters stay usable).
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -46,15 +46,17 @@ rate = 1
     path
 }
 
-/// Runs `used` fast-forward; (summary.csv by operation, timeline rows of the token operation
-/// as (second, ok, status_429), audiences.csv row).
-fn run(
-    used: u64,
-) -> (
+/// summary.csv by operation (sent, ok, 429), the token operation's timeline rows (second, ok,
+/// 429), the custom audience's audiences.csv row.
+type Run = (
     BTreeMap<String, [u64; 3]>,
     Vec<[u64; 3]>,
     BTreeMap<String, String>,
-) {
+);
+
+/// Runs `used` fast-forward; (summary.csv by operation, timeline rows of the token operation
+/// as (second, ok, status_429), audiences.csv row).
+fn run(used: u64) -> Run {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let argv = [

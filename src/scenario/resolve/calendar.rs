@@ -6,6 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::Resolver;
+use super::limits::{MAX_RATE, open_cap};
 use crate::scenario::plan::*;
 use crate::scenario::spec::{JobSpec, PhaseSpec};
 
@@ -82,13 +83,13 @@ pub(super) fn hourly(
     if let Some((h, v)) = rates
         .iter()
         .enumerate()
-        .find(|(_, v)| !v.is_finite() || **v < 0.0 || **v > super::schedule::MAX_RATE)
+        .find(|(_, v)| !v.is_finite() || **v < 0.0 || **v > MAX_RATE)
     {
         r.problem(
             &["phases", idx, "hourly"],
             format!(
                 "hour {h:02}: must be >= 0 and <= {} arrivals per second, got {v}",
-                super::schedule::MAX_RATE
+                MAX_RATE
             ),
         );
         ok = false;
@@ -155,13 +156,12 @@ pub(super) fn jobs(
                 format!("must be shorter than every ({}): a job that never ends is a phase; make it shorter", humantime::format_duration(e)),
             );
         }
-        if !j.rate.is_finite() || j.rate <= 0.0 || j.rate > super::schedule::MAX_RATE {
+        if !j.rate.is_finite() || j.rate <= 0.0 || j.rate > MAX_RATE {
             r.problem(
                 &at_key("rate"),
                 format!(
                     "must be > 0 and <= {} arrivals per second, got {}",
-                    super::schedule::MAX_RATE,
-                    j.rate
+                    MAX_RATE, j.rate
                 ),
             );
         }
@@ -181,7 +181,7 @@ pub(super) fn jobs(
                 "needs at least one operation name, like [\"nightly-export\"]",
             );
         }
-        let max_in_flight = super::schedule::open_cap(r, &at_key("max_in_flight"), j.max_in_flight);
+        let max_in_flight = open_cap(r, &at_key("max_in_flight"), j.max_in_flight);
         if let (Some(at), Some(every), Some(length), Some(cap)) = (at, every, length, max_in_flight)
             && length < every
             && ops.len() == j.operations.len()

@@ -6,6 +6,7 @@ mod calendar;
 mod data;
 mod faults;
 mod flows;
+mod limits;
 mod mix;
 mod operations;
 mod schedule;

@@ -6,10 +6,7 @@ use super::Resolver;
 use crate::scenario::plan::*;
 use crate::scenario::spec::{HttpSpec, PacingSpec, PhaseSpec, RetrySpec, StopSpec};
 
-/// Highest arrival rate a phase may ask for.
-pub(super) const MAX_RATE: f64 = 1_000_000.0;
-const DEFAULT_MAX_IN_FLIGHT: usize = 64;
-const MAX_IN_FLIGHT: i64 = 100_000;
+use super::limits::{DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT, MAX_RATE, open_cap};
 /// Longest phase; keeps every sum of durations far from overflow.
 const MAX_PHASE: Duration = Duration::from_secs(30 * 86_400);
 
@@ -119,21 +116,6 @@ pub(super) fn phases(
         }
     }
     out
-}
-
-/// An open load's `max_in_flight` at `path`: the default when unset, `None` after a problem.
-pub(super) fn open_cap(r: &mut Resolver<'_>, path: &[&str], value: Option<i64>) -> Option<usize> {
-    match value {
-        None => Some(DEFAULT_MAX_IN_FLIGHT),
-        Some(n) if (1..=MAX_IN_FLIGHT).contains(&n) => Some(n as usize),
-        Some(n) => {
-            r.problem(
-                path,
-                format!("must be between 1 and {MAX_IN_FLIGHT}, got {n}"),
-            );
-            None
-        }
-    }
 }
 
 /// How a phase generates load, as written.
