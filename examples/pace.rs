@@ -65,6 +65,7 @@ fn main() -> anyhow::Result<()> {
             ramp_to_per_s: rate,
             max_in_flight,
             concurrency: None,
+            cycle: None,
         }],
         stop: StopPlan::default(),
         events: vec![],
@@ -76,6 +77,8 @@ fn main() -> anyhow::Result<()> {
         shard: None,
         data: Default::default(),
         flows: vec![],
+        start: None,
+        jobs: vec![],
         pacing: Default::default(),
     };
     let target = Target {

@@ -39,6 +39,15 @@ pub fn epoch(t: SystemTime) -> Duration {
         .unwrap_or(Duration::ZERO)
 }
 
+/// 00:00 UTC on the 1st of `t`'s month: where a fast-forward run's calendar starts by default
+/// (the quota month's start).
+pub fn month_start(t: SystemTime) -> SystemTime {
+    let secs = epoch(t).as_secs();
+    let day = time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
+        .map_or(1, |d| u64::from(d.day()));
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs - secs % 86_400 - (day - 1) * 86_400)
+}
+
 /// The virtual clock of this thread while it lives: [`now`] is `epoch` plus the tokio time
 /// elapsed since [`Virtual::start`] (call it inside the paused runtime, before the run starts).
 /// Dropping it puts the thread back on the system's clock.
@@ -78,6 +87,9 @@ mod tests {
             assert_eq!(now(), epoch + Duration::from_secs(86_400 * 31));
         }
         assert!(!is_virtual());
+        // 2027-01-14T10:20:30Z → 2027-01-01T00:00:00Z.
+        let mid = SystemTime::UNIX_EPOCH + Duration::from_secs(1_799_922_030);
+        assert_eq!(super::epoch(month_start(mid)).as_secs(), 1_798_761_600);
         assert_eq!(
             super::epoch(SystemTime::UNIX_EPOCH + Duration::from_millis(1_500)).as_millis(),
             1_500

@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file and returns an [`Exit`]; `main` turns that into the
 //! process exit code. Errors are printed here, once, so library code never prints them.
 
+mod calendar;
 mod compare;
 mod faults;
 mod guard;

@@ -21,7 +21,11 @@ pub(super) fn plan(args: PlanArgs) -> CliResult {
         None => Vec::new(),
     };
     let text = match args.format.as_str() {
-        "md" => markdown(&req) + &tier_findings(args.tier.as_deref(), &breaches, "- "),
+        "md" => {
+            markdown(&req)
+                + &super::calendar::shape(&plan)
+                + &tier_findings(args.tier.as_deref(), &breaches, "- ")
+        }
         "csv" => csv(&req) + &tier_findings(args.tier.as_deref(), &breaches, "tier_finding,"),
         "json" => crate::report::json::to_text(&crate::report::summary_json::plan(&req)),
         other => {

@@ -86,6 +86,12 @@ pub(super) fn describe(plan: &RunPlan, caps: Option<&Caps>, tier: Option<&TierPr
             sp.shard.count
         );
     }
+    for line in super::calendar::shape(plan)
+        .lines()
+        .filter(|l| !l.is_empty())
+    {
+        let _ = writeln!(s, "  {}", line.trim_start());
+    }
     let _ = writeln!(s, "  peak rate per endpoint:");
     for (endpoint, peak) in &guard::endpoint_peaks(plan, &f) {
         let limit = tier

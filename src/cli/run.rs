@@ -52,6 +52,9 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
         }
         return super::real::run(&args, plan, stop);
     }
+    if !args.fast_forward && !args.real.dry_run {
+        calendar_needs_fast_forward(&plan, &args.scenario)?;
+    }
     if args.real.dry_run {
         let tier = super::tier_profile(&plan, args.tier_file.as_deref())?;
         print_out(&super::real::describe(&plan, None, tier.as_ref()));
@@ -91,6 +94,21 @@ fn load(args: &RunArgs) -> Result<RunPlan, CliError> {
     }
 }
 
+/// Clock times (`start`, `hourly`, `[[jobs]]`) live on a fast-forward run's virtual calendar: a
+/// real-time run starts at the wall clock's time of day, so it refuses them (exit 2).
+fn calendar_needs_fast_forward(plan: &RunPlan, scenario: &Path) -> Result<(), CliError> {
+    if !plan.uses_calendar() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{}: start, [[phases]] hourly and [[jobs]] place load at clock times of the virtual \
+         calendar, which only a fast-forward run has (a real-time run starts at the wall \
+         clock's time of day); add --fast-forward, or use plain rate phases for a real-time \
+         run; nothing was sent",
+        scenario.display()
+    )))
+}
+
 /// Which clock a simulated run is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Clock {
@@ -117,6 +135,9 @@ pub(crate) fn execute_on(
     let TargetPlan::Simulated(sp) = &plan.target else {
         return Err(CliError::failed("execute: the plan targets a real tenant"));
     };
+    if clock == Clock::Real {
+        calendar_needs_fast_forward(plan, Path::new(&plan.name))?;
+    }
     let (config, credentials) = provision::sim_config(plan, sp, tier.clone());
     let options = RunOptions {
         progress: progress.is_some(),

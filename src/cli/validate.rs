@@ -73,6 +73,7 @@ pub(super) fn render(plan: &RunPlan, f: &Forecast, monthly_quota: Option<u64>) -
     for (i, (p, pf)) in plan.phases.iter().zip(&f.phases).enumerate() {
         let (rate, ramp_to, arrivals) = match pf.concurrency {
             Some(_) => ("closed".into(), "-".into(), "target".into()),
+            None if p.cycle.is_some() => ("hourly".into(), "-".into(), pf.arrivals.to_string()),
             None => (
                 p.rate_per_s.to_string(),
                 p.ramp_to_per_s.to_string(),
@@ -99,6 +100,7 @@ pub(super) fn render(plan: &RunPlan, f: &Forecast, monthly_quota: Option<u64>) -
         f.total_arrivals
     );
 
+    s.push_str(&super::calendar::shape(plan));
     if f.has_closed_loop() {
         let _ = writeln!(
             s,

@@ -34,6 +34,7 @@ pub mod events;
 pub mod flow;
 pub mod guard;
 pub mod job;
+pub mod lanes;
 pub mod operations;
 pub mod pacer;
 pub mod pick;

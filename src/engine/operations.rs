@@ -226,6 +226,8 @@ mod tests {
             shard: None,
             data: Default::default(),
             flows: vec![],
+            start: None,
+            jobs: vec![],
             pacing: Default::default(),
         }
     }

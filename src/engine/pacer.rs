@@ -128,6 +128,7 @@ mod tests {
             ramp_to_per_s: r1,
             max_in_flight: 8,
             concurrency: None,
+            cycle: None,
         }
     }
 

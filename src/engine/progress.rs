@@ -187,6 +187,7 @@ mod tests {
             ramp_to_per_s: 1.0,
             max_in_flight: 1,
             concurrency: None,
+            cycle: None,
         }];
         let mut off = Progress::new(Mode::Off, &phases);
         off.phase(0);

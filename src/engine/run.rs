@@ -108,14 +108,17 @@ async fn run_local(
     run_on(plan, target, options, transport).await
 }
 
-/// The worker pool's size: the largest `max_in_flight` of the phases.
+/// The worker pool's size: the largest `max_in_flight` of the phases, plus every job's (a
+/// job's arrivals may be in flight beside the phase's).
 fn pool_of(plan: &RunPlan) -> usize {
-    plan.phases
+    let phases = plan
+        .phases
         .iter()
         .map(|p| p.max_in_flight)
         .max()
-        .unwrap_or(1)
-        .max(1)
+        .unwrap_or(1);
+    let jobs: usize = plan.jobs.iter().map(|j| j.phase.max_in_flight).sum();
+    (phases + jobs).max(1)
 }
 
 /// [`run`] on a given transport, inside a `LocalSet` on a current-thread runtime (the caller's:

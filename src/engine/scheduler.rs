@@ -31,6 +31,7 @@ use tokio::time::Instant;
 
 use super::closed;
 use super::ctx::Ctx;
+use super::lanes::{self, Lane};
 use super::pacer::Pacer;
 use super::pick::{Pick, Picked};
 use super::sink::Msg;
@@ -82,6 +83,7 @@ impl<T: Transport + 'static> Scheduler<T> {
         // shards' union picks exactly what the single run picks (scenario::shard).
         let shard = plan.shard.as_ref();
         let mut rng = ChaCha8Rng::seed_from_u64(shard.map_or(plan.seed, |s| s.base_seed));
+        let mut lanes = lanes::lanes(plan, shard.map_or(plan.seed, |s| s.base_seed));
         let mut next = 0u64;
         let sent = Rc::new(Cell::new(0u64));
         let mut phase = None;
@@ -115,6 +117,8 @@ impl<T: Transport + 'static> Scheduler<T> {
                     closed::spawn(ctx, current, p.max_in_flight, end, &sent);
                 }
             }
+            let cap_now = pacer.phases().get(current).map_or(0, |p| p.max_in_flight);
+            let mut full = false;
             for g in pacer.due(next, elapsed) {
                 next = g + 1;
                 let Some(arrival) = pacer.arrival(g) else {
@@ -129,63 +133,103 @@ impl<T: Transport + 'static> Scheduler<T> {
                 if let Some(f) = flow {
                     ctx.sink.send(Msg::FlowScheduled(f));
                 }
-                let intended = ctx.t0 + arrival.at;
                 let cap = pacer
                     .phases()
                     .get(arrival.phase)
                     .map_or(0, |p| p.max_in_flight);
-                if let Some(reason) = refuse(
-                    now,
-                    intended,
-                    ctx.in_flight.get(),
-                    cap,
-                    plan.pacing.drop_late_after,
-                ) {
-                    ctx.sink
-                        .dropped_arrival(op, flow, arrival.at, reason, false);
-                    continue;
-                }
-                ctx.in_flight.set(ctx.in_flight.get() + 1);
-                ctx.sink.dispatched(op, arrival.at);
-                if self
-                    .jobs
-                    .try_send(Job {
-                        op,
-                        flow,
-                        n: g,
-                        at: arrival.at,
-                    })
-                    .is_err()
-                {
-                    ctx.finish_one();
-                    ctx.sink
-                        .dropped_arrival(op, flow, arrival.at, DropReason::Busy, true);
-                    continue;
-                }
-                sent.set(sent.get() + 1);
-                if plan.stop.max_requests.is_some_and(|m| sent.get() >= m) {
-                    ctx.stopper.trigger(StopReason::MaxRequests);
+                let job = Job {
+                    op,
+                    flow,
+                    n: g,
+                    at: arrival.at,
+                };
+                if self.hand_out(job, now, cap, &sent) {
+                    full = true;
                     break;
                 }
             }
+            'lanes: for lane in lanes.iter_mut() {
+                if full {
+                    break;
+                }
+                for g in lane.due(elapsed) {
+                    let Some((at, n, op)) = lane.take(g) else {
+                        break;
+                    };
+                    if shard.is_some_and(|s| !s.owns(n)) {
+                        continue;
+                    }
+                    let job = Job {
+                        op,
+                        flow: None,
+                        n,
+                        at,
+                    };
+                    if self.hand_out(job, now, cap_now + lane.cap, &sent) {
+                        break 'lanes;
+                    }
+                }
+            }
             ctx.sink.send(Msg::Advance(elapsed.as_secs()));
-            if next >= pacer.total() && elapsed >= pacer.duration() {
+            if next >= pacer.total() && lanes.iter().all(Lane::done) && elapsed >= pacer.duration()
+            {
                 ctx.stopper.trigger(StopReason::Completed);
             }
-            wake = self.next_wake(&ticker, &pacer, next, now);
+            let lane_next = lanes.iter().filter_map(Lane::next_at).min();
+            wake = self.next_wake(&ticker, &pacer, next, lane_next, now);
         }
     }
 
+    /// Sends `job` to the pool, or drops and counts it (late, busy at `cap` in flight, the
+    /// channel full); true when `max_requests` is reached (the stop is triggered).
+    fn hand_out(&self, job: Job, now: Instant, cap: usize, sent: &Rc<Cell<u64>>) -> bool {
+        let ctx = &self.ctx;
+        let plan = &ctx.plan;
+        let (op, flow, at) = (job.op, job.flow, job.at);
+        if let Some(reason) = refuse(
+            now,
+            ctx.t0 + at,
+            ctx.in_flight.get(),
+            cap,
+            plan.pacing.drop_late_after,
+        ) {
+            ctx.sink.dropped_arrival(op, flow, at, reason, false);
+            return false;
+        }
+        ctx.in_flight.set(ctx.in_flight.get() + 1);
+        ctx.sink.dispatched(op, at);
+        if self.jobs.try_send(job).is_err() {
+            ctx.finish_one();
+            ctx.sink
+                .dropped_arrival(op, flow, at, DropReason::Busy, true);
+            return false;
+        }
+        sent.set(sent.get() + 1);
+        if plan.stop.max_requests.is_some_and(|m| sent.get() >= m) {
+            ctx.stopper.trigger(StopReason::MaxRequests);
+            return true;
+        }
+        false
+    }
+
     /// The tick after `now` if an arrival is due by then, else the tick of the first of: the
-    /// next arrival, the next phase's start, the schedule's end, `max_duration`, the static
+    /// next arrival (of the phases or a job, `lane_next`), the next phase's start, the schedule's end, `max_duration`, the static
     /// token's expiry, `now` + [`IDLE_WAKE`] (real time only). Arrivals are thus picked up at the same tick as
     /// when the scheduler woke every tick.
-    fn next_wake(&self, ticker: &Ticker, pacer: &Pacer, next: u64, now: Instant) -> Instant {
+    fn next_wake(
+        &self,
+        ticker: &Ticker,
+        pacer: &Pacer,
+        next: u64,
+        lane_next: Option<Duration>,
+        now: Instant,
+    ) -> Instant {
         let t0 = self.ctx.t0;
         let soon = ticker.after(now);
         let phase_start = |i: usize| (i < pacer.phases().len()).then(|| pacer.phase_start(i));
         let until = [
             pacer.arrival(next).map(|a| t0 + a.at),
+            lane_next.map(|at| t0 + at),
             phase_start(pacer.phase_at(now.saturating_duration_since(t0)) + 1).map(|s| t0 + s),
             Some(t0 + pacer.duration()),
             self.ctx.plan.stop.max_duration.map(|m| t0 + m),

@@ -43,7 +43,8 @@ pub enum FastForwardError {
 }
 
 /// Runs `plan` against a fresh in-process tenant built from `config`, on a virtual clock that
-/// starts at the system's time now. Blocks until the run has ended and drained (in wall time,
+/// starts at the plan's `start`, by default 00:00 UTC on the 1st of the current month (the
+/// quota month's start: `hourly` and `[[jobs]]` clock times count from midnight). Blocks until the run has ended and drained (in wall time,
 /// however long the virtual run).
 pub fn run(
     plan: &RunPlan,
@@ -56,7 +57,10 @@ pub fn run(
         .build()?;
     let local = LocalSet::new();
     local.block_on(&rt, async {
-        let _clock = crate::clock::Virtual::start(SystemTime::now());
+        let start = plan
+            .start
+            .unwrap_or_else(|| crate::clock::month_start(SystemTime::now()));
+        let _clock = crate::clock::Virtual::start(start);
         let (target, transport) = tenant(config, plan)?;
         Ok(engine::run::run_on(plan.clone(), target, options, transport).await?)
     })

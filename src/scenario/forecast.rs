@@ -103,6 +103,19 @@ pub fn forecast(plan: &RunPlan) -> Forecast {
         .map(PhasePlan::peak_rate_per_s)
         .fold(0.0, f64::max);
     let total_weight = plan.total_weight().max(1) as f64;
+    // [[jobs]]: each job's arrivals split evenly among its operations, at its own peak.
+    let mut job_requests = vec![0.0; plan.operations.len()];
+    let mut job_peak = vec![0.0; plan.operations.len()];
+    for job in &plan.jobs {
+        let share = 1.0 / job.operations.len().max(1) as f64;
+        for &op in &job.operations {
+            if let (Some(n), Some(p)) = (job_requests.get_mut(op), job_peak.get_mut(op)) {
+                *n += job.phase.arrival_count() as f64 * share;
+                *p += job.phase.peak_rate_per_s() * share;
+            }
+        }
+    }
+    let job_arrivals: u64 = plan.jobs.iter().map(|j| j.phase.arrival_count()).sum();
 
     let mut operations = Vec::new();
     let mut endpoints: BTreeMap<String, f64> = BTreeMap::new();
@@ -111,7 +124,8 @@ pub fn forecast(plan: &RunPlan) -> Forecast {
     let mut token_ops: BTreeMap<String, f64> = BTreeMap::new();
     for (i, op) in plan.operations.iter().enumerate() {
         let share = f64::from(plan.arrival_weight(i)) / total_weight;
-        let requests = total_arrivals as f64 * share;
+        let requests = total_arrivals as f64 * share + job_requests.get(i).copied().unwrap_or(0.0);
+        let peak_rps = peak * share + job_peak.get(i).copied().unwrap_or(0.0);
         let endpoint = match &op.kind {
             OperationKind::Token { .. } => "POST /oauth/token".to_string(),
             OperationKind::Management { method, path, .. } => {
@@ -139,14 +153,14 @@ pub fn forecast(plan: &RunPlan) -> Forecast {
             }
             OperationKind::Http { bearer: None, .. } => {}
         }
-        *endpoints.entry(endpoint.clone()).or_default() += peak * share;
+        *endpoints.entry(endpoint.clone()).or_default() += peak_rps;
         operations.push(OperationForecast {
             name: op.name.clone(),
             kind: op.kind.label(),
             endpoint,
             share,
             requests,
-            peak_rps: peak * share,
+            peak_rps,
         });
     }
 
@@ -201,7 +215,7 @@ pub fn forecast(plan: &RunPlan) -> Forecast {
         operations,
         endpoints,
         audiences,
-        total_arrivals,
+        total_arrivals: total_arrivals + job_arrivals,
         duration,
         counted_tokens,
     }

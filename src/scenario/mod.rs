@@ -4,6 +4,7 @@
 //! and resolves; every error names `file:line:column`, the key path and the fix. It owns no
 //! flags (the CLI passes [`Overrides`]) and sends nothing.
 
+pub mod cycle;
 pub mod data_plan;
 mod env;
 mod error;

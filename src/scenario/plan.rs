@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+pub use super::cycle::{Cycle, JobPlan};
 pub use super::data_plan::{DataFilePlan, DataPlan, PacingPlan, VarPlan};
 pub use super::flow_plan::{Capture, CaptureFrom, FlowPlan, StepPlan, Think};
 use super::secret::Secret;
@@ -32,6 +33,11 @@ pub struct RunPlan {
     pub data: DataPlan,
     /// Multi-step flows; their steps are among `operations` (weight 0).
     pub flows: Vec<FlowPlan>,
+    /// `start`: the calendar time the run begins at (fast-forward only); `None`: 00:00 UTC on
+    /// the 1st of the current month. Clock times (`hourly`, `[[jobs]] at`) count from it.
+    pub start: Option<std::time::SystemTime>,
+    /// `[[jobs]]`: loads at clock times on top of the phases (scenario/cycle.rs).
+    pub jobs: Vec<JobPlan>,
 }
 
 /// Where requests go.
@@ -265,11 +271,17 @@ pub struct PhasePlan {
     /// Closed loop (`concurrency = N`): N requests back to back, none scheduled by rate;
     /// `rate_per_s` and `ramp_to_per_s` are then 0, so the phase has no paced arrivals.
     pub concurrency: Option<usize>,
+    /// A rate on the calendar (`hourly = [...]`, a job's window): arrivals follow it, and
+    /// `rate_per_s` = `ramp_to_per_s` is its mean rate (for the print only).
+    pub cycle: Option<Cycle>,
 }
 
 impl PhasePlan {
     /// Expected arrivals by `t` into the phase (the integral of the rate).
     pub fn cumulative(&self, t: Duration) -> f64 {
+        if let Some(c) = &self.cycle {
+            return c.cumulative(t.min(self.duration));
+        }
         let d = self.duration.as_secs_f64();
         let t = t.as_secs_f64().min(d);
         self.rate_per_s * t + (self.ramp_to_per_s - self.rate_per_s) * t * t / (2.0 * d)
@@ -292,8 +304,11 @@ impl PhasePlan {
         if i >= self.arrival_count() {
             return None;
         }
-        let i = i as f64;
         let d = self.duration.as_secs_f64();
+        if let Some(c) = &self.cycle {
+            return Some(Duration::from_secs_f64(c.time_of(i).clamp(0.0, d)));
+        }
+        let i = i as f64;
         let r0 = self.rate_per_s;
         let a = (self.ramp_to_per_s - r0) / d;
         let t = if a.abs() < 1e-12 {
@@ -307,6 +322,9 @@ impl PhasePlan {
 
     /// The highest arrival rate in the phase.
     pub fn peak_rate_per_s(&self) -> f64 {
+        if let Some(c) = &self.cycle {
+            return c.peak_rate();
+        }
         self.rate_per_s.max(self.ramp_to_per_s)
     }
 }
@@ -411,7 +429,16 @@ pub struct HttpPlan {
 impl RunPlan {
     /// Total planned arrivals over all phases (of this shard, when sharded).
     pub fn total_arrivals(&self) -> u64 {
-        let all = self.phases.iter().map(PhasePlan::arrival_count).sum();
+        let all = self
+            .phases
+            .iter()
+            .map(PhasePlan::arrival_count)
+            .sum::<u64>()
+            + self
+                .jobs
+                .iter()
+                .map(|j| j.phase.arrival_count())
+                .sum::<u64>();
         self.shard.as_ref().map_or(all, |s| s.shard.share(all))
     }
 
@@ -443,6 +470,14 @@ impl RunPlan {
         own + flows
     }
 
+    /// True when the plan places load at clock times (`start`, `hourly`, `[[jobs]]`): it needs
+    /// the virtual calendar of `run --fast-forward`.
+    pub fn uses_calendar(&self) -> bool {
+        self.start.is_some()
+            || !self.jobs.is_empty()
+            || self.phases.iter().any(|p| p.cycle.is_some())
+    }
+
     pub fn operation_index(&self, name: &str) -> Option<usize> {
         self.operations.iter().position(|o| o.name == name)
     }
@@ -460,6 +495,7 @@ mod tests {
             ramp_to_per_s: r1,
             max_in_flight: 64,
             concurrency: None,
+            cycle: None,
         }
     }
 

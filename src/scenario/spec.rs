@@ -43,6 +43,28 @@ pub struct ScenarioSpec {
     /// `[vars.NAME]`: generators that fill `{{NAME}}` holes.
     #[serde(default)]
     pub vars: BTreeMap<String, VarSpec>,
+    /// The calendar time a fast-forward run starts at, RFC 3339 (`2026-12-10T00:00:00Z`).
+    #[serde(default)]
+    pub start: Option<String>,
+    /// `[[jobs]]`: load at a clock time every day, on top of the phases.
+    #[serde(default)]
+    pub jobs: Vec<JobSpec>,
+}
+
+/// `[[jobs]]`: `rate` arrivals per second of `operations` for `duration`, at `at` (UTC clock
+/// time) and again every `every` (default one day).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSpec {
+    pub name: String,
+    pub at: String,
+    #[serde(default)]
+    pub every: Option<String>,
+    pub duration: String,
+    pub rate: f64,
+    pub operations: Vec<String>,
+    #[serde(default)]
+    pub max_in_flight: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,6 +239,9 @@ pub struct PhaseSpec {
     pub rate: Option<f64>,
     #[serde(default)]
     pub ramp_to: Option<f64>,
+    /// A daily cycle: 24 arrival rates, one per UTC hour of day (instead of `rate`).
+    #[serde(default)]
+    pub hourly: Option<Vec<f64>>,
     /// Closed loop: this many requests back to back (see `engine::closed`).
     #[serde(default)]
     pub concurrency: Option<i64>,

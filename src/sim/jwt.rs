@@ -37,7 +37,11 @@ pub struct Claims {
     pub scope: String,
     pub gty: String,
     pub azp: String,
-    pub jti: String,
+    /// Auth0's access-token profile has no `jti` (RFC 9068's adds one): the token route issues
+    /// none, so identical claim sets (client, audience, scope, `iat` second) are one token
+    /// signed once (`Tenant::issue`). The token explorer (`simctl`) still sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 /// Why a token failed verification (before audience, expiry and scope checks).
@@ -185,7 +189,7 @@ mod tests {
             scope: "read:users".into(),
             gty: "client-credentials".into(),
             azp: "c".into(),
-            jti: "j".into(),
+            jti: Some("j".into()),
         }
     }
 

@@ -14,7 +14,7 @@ use super::clock::Clock;
 use super::config::SimConfig;
 use super::directory::Directory;
 use super::faults::{Dice, Faults};
-use super::jwt::{self, Keys};
+use super::jwt::{self, Claims, JwtError, Keys};
 use super::ledger::{ClientCounter, MonthlyLedger};
 use super::limiter::Limiter;
 use super::logs::Logs;
@@ -48,9 +48,14 @@ pub struct Tenant {
     pub dice: Dice,
     verified: Mutex<HashMap<u64, Verified>>,
     hasher: RandomState,
+    /// The last token signed per (client, audience, scope) with its claims (`issue`).
+    signed: Mutex<HashMap<SignedKey, (Claims, String)>>,
 }
 
 pub type Shared = Arc<Tenant>;
+
+/// (client id, audience, scope): one memoized token each (`Tenant::issue`).
+type SignedKey = (String, String, String);
 
 /// Lock, recovering the data if a previous holder panicked (counters stay usable).
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -62,6 +67,8 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Past this many cached verifications the cache starts over (memory stays flat).
 const VERIFIED_CAP: usize = 100_000;
+/// Past this many (client, audience, scope) keys the signature memo starts over.
+const SIGNED_CAP: usize = 10_000;
 
 impl Tenant {
     /// Build the tenant for a server bound at `addr`.
@@ -97,6 +104,7 @@ impl Tenant {
             dice: Dice::default(),
             verified: Mutex::new(HashMap::new()),
             hasher: RandomState::new(),
+            signed: Mutex::new(HashMap::new()),
             tier: config.tier.clone(),
             clock,
         })
@@ -110,6 +118,40 @@ impl Tenant {
     pub fn log(&self, kind: &str, description: &str, client_id: &str) {
         let now = self.now_rfc3339();
         lock(&self.logs).push(&now, kind, description, client_id);
+    }
+
+    /// Signs `claims` into an access token the tenant issues. An identical claim set (the same
+    /// client, audience, scope and `iat` second: Auth0's tokens carry no `jti`) gets the last
+    /// token signed for its key again, so a token per request costs one RSA signature per
+    /// second per key, not one per request; a new token goes into the verification cache, so
+    /// the tenant's own bearer check never verifies it with RSA (a client still can: it is an
+    /// RS256 JWT under the JWKS key). Locks are not held while signing.
+    pub fn issue(&self, claims: &Claims) -> Result<String, JwtError> {
+        let key = (claims.azp.clone(), claims.aud.clone(), claims.scope.clone());
+        if let Some((last, token)) = lock(&self.signed).get(&key)
+            && last == claims
+        {
+            return Ok(token.clone());
+        }
+        let token = self.keys.sign(claims)?;
+        self.cache(
+            &token,
+            Verified {
+                aud: claims.aud.clone(),
+                exp: claims.exp,
+                scopes: claims
+                    .scope
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect(),
+            },
+        );
+        let mut signed = lock(&self.signed);
+        if signed.len() >= SIGNED_CAP {
+            signed.clear();
+        }
+        signed.insert(key, (claims.clone(), token.clone()));
+        Ok(token)
     }
 
     pub fn cached(&self, token: &str) -> Option<Verified> {

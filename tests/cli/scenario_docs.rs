@@ -30,7 +30,7 @@ fn load(name: &str, text: &str) -> Result<scenario::RunPlan, String> {
 }
 
 /// Each table of the file: (the heading of its section, a file with an unknown key in it).
-const TABLES: [(&str, &str); 18] = [
+const TABLES: [(&str, &str); 19] = [
     ("Top level", ""),
     ("`[target]`", "[target]\n"),
     ("`[target.simulated]`", "[target.simulated]\n"),
@@ -52,6 +52,7 @@ const TABLES: [(&str, &str); 18] = [
     ("`[pacing]`", "[pacing]\n"),
     ("`[[data]]`", "[[data]]\n"),
     ("`[vars.NAME]`", "[vars.x]\n"),
+    ("`[[jobs]]`", "[[jobs]]\n"),
 ];
 
 /// The keys the loader accepts in a table: its message for an unknown key lists them.

@@ -16,6 +16,8 @@ mod fault_latency;
 mod faults_run;
 mod flows;
 mod ledger_concurrency;
+mod month_shape;
+mod month_to_date;
 mod pacing;
 mod report;
 mod retry;

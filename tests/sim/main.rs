@@ -20,5 +20,6 @@ mod mgmt;
 mod probe_tiers;
 mod quota;
 mod sdk;
+mod signing;
 mod source_ip;
 mod token;

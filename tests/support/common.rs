@@ -272,6 +272,7 @@ pub fn phase(secs: f64, rate: f64, max_in_flight: usize) -> PhasePlan {
         ramp_to_per_s: rate,
         max_in_flight,
         concurrency: None,
+        cycle: None,
     }
 }
 
@@ -351,6 +352,8 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
         shard: None,
         data: Default::default(),
         flows: vec![],
+        start: None,
+        jobs: vec![],
         pacing: Default::default(),
     }
 }

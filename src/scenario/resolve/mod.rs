@@ -2,9 +2,11 @@
 //! and overrides (defaults < file < flags, merged here once), and checks every rule. Problems are
 //! collected, not thrown, so a user sees all of them at once.
 
+mod calendar;
 mod data;
 mod faults;
 mod flows;
+mod limits;
 mod mix;
 mod operations;
 mod schedule;
@@ -113,7 +115,8 @@ pub fn resolve(
         keys,
     } = mix::operations(&mut r, &spec.operations, &clients);
     let retry = schedule::retry(&mut r, spec.retry.as_ref());
-    let phases = schedule::phases(&mut r, &spec.phases);
+    let (start, time_of_day) = calendar::start(&mut r, spec.start.as_deref(), real);
+    let phases = schedule::phases(&mut r, &spec.phases, time_of_day);
     if real {
         // A closed loop sends as fast as the tenant answers: no rate to check against the
         // tier's limits or to put on Auth0's load-test request. Refused, not capped.
@@ -128,6 +131,7 @@ pub fn resolve(
     }
     let stop = schedule::stop(&mut r, spec.stop.as_ref());
     let planned: Duration = phases.iter().map(|p| p.duration).sum();
+    let jobs = calendar::jobs(&mut r, &spec.jobs, &operations, planned, time_of_day, real);
     let events = operations::events(&mut r, &spec.events, &clients, real, planned);
     let thresholds = operations::thresholds(&mut r, &spec.thresholds, &operations);
     let http = schedule::http(&mut r, spec.http.as_ref());
@@ -165,5 +169,7 @@ pub fn resolve(
         pacing,
         data,
         flows,
+        start,
+        jobs,
     })
 }

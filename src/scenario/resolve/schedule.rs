@@ -6,14 +6,16 @@ use super::Resolver;
 use crate::scenario::plan::*;
 use crate::scenario::spec::{HttpSpec, PacingSpec, PhaseSpec, RetrySpec, StopSpec};
 
-/// Highest arrival rate a phase may ask for.
-const MAX_RATE: f64 = 1_000_000.0;
-const DEFAULT_MAX_IN_FLIGHT: usize = 64;
-const MAX_IN_FLIGHT: i64 = 100_000;
+use super::limits::{DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT, MAX_RATE, open_cap};
 /// Longest phase; keeps every sum of durations far from overflow.
 const MAX_PHASE: Duration = Duration::from_secs(30 * 86_400);
 
-pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan> {
+/// The phases; `time_of_day` is where the run starts on the calendar (for `hourly`).
+pub(super) fn phases(
+    r: &mut Resolver<'_>,
+    specs: &[PhaseSpec],
+    time_of_day: Duration,
+) -> Vec<PhasePlan> {
     if specs.is_empty() {
         r.problem(
             &["phases"],
@@ -21,6 +23,7 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
         );
     }
     let mut out = Vec::new();
+    let mut phase_start = time_of_day;
     for (i, p) in specs.iter().enumerate() {
         let idx = i.to_string();
         let idx = idx.as_str();
@@ -31,6 +34,24 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
                 "must be at most 30 days; split a longer soak into runs",
             );
             duration = None;
+        }
+        let starts_at = phase_start;
+        phase_start += duration.unwrap_or_default();
+        if let Some(rates) = &p.hourly {
+            let cycle = super::calendar::hourly(r, idx, p, rates, starts_at);
+            let cap = open_cap(r, &["phases", idx, "max_in_flight"], p.max_in_flight);
+            if let (Some(cycle), Some(duration), Some(max_in_flight)) = (cycle, duration, cap) {
+                out.push(PhasePlan {
+                    name: p.name.clone().unwrap_or_else(|| format!("phase-{}", i + 1)),
+                    duration,
+                    rate_per_s: cycle.mean_rate(),
+                    ramp_to_per_s: cycle.mean_rate(),
+                    max_in_flight,
+                    concurrency: None,
+                    cycle: Some(cycle),
+                });
+            }
+            continue;
         }
         let mut ok = duration.is_some();
         let load = match (p.rate, p.concurrency) {
@@ -69,20 +90,16 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
                 Load::Closed(1)
             }
         };
-        let max_in_flight = match (load, p.max_in_flight) {
-            (Load::Closed(n), _) => n,
-            (Load::Open { .. }, None) => DEFAULT_MAX_IN_FLIGHT,
-            (Load::Open { .. }, Some(n)) if (1..=MAX_IN_FLIGHT).contains(&n) => n as usize,
-            (Load::Open { .. }, Some(n)) => {
-                r.problem(
-                    &["phases", idx, "max_in_flight"],
-                    format!("must be between 1 and {MAX_IN_FLIGHT}, got {n}"),
-                );
-                ok = false;
-                DEFAULT_MAX_IN_FLIGHT
-            }
+        let max_in_flight = match load {
+            Load::Closed(n) => n,
+            Load::Open { .. } => open_cap(r, &["phases", idx, "max_in_flight"], p.max_in_flight)
+                .unwrap_or_else(|| {
+                    ok = false;
+                    DEFAULT_MAX_IN_FLIGHT
+                }),
         };
         if let (true, Some(duration)) = (ok, duration) {
+            // `concurrency` is the closed loop's; an open phase's cycle is set above.
             let (rate_per_s, ramp_to_per_s, concurrency) = match load {
                 Load::Open { rate, ramp_to } => (rate, ramp_to, None),
                 Load::Closed(n) => (0.0, 0.0, Some(n)),
@@ -94,6 +111,7 @@ pub(super) fn phases(r: &mut Resolver<'_>, specs: &[PhaseSpec]) -> Vec<PhasePlan
                 ramp_to_per_s,
                 max_in_flight,
                 concurrency,
+                cycle: None,
             });
         }
     }

@@ -85,7 +85,7 @@ pub async fn manual_token(
         scope: scope.clone(),
         gty: "client-credentials".into(),
         azp: EXPLORER_CLIENT_ID.into(),
-        jti: random_id("", 32),
+        jti: Some(random_id("", 32)),
     };
     match t.keys.sign(&claims) {
         Ok(token) => {

@@ -15,7 +15,6 @@ use serde_json::json;
 
 use crate::sim::jwt::Claims;
 use crate::sim::ledger::QuotaWindow;
-use crate::sim::random_id;
 use crate::sim::reply::{RateHeaders, oauth_error, quota_header, set};
 use crate::sim::tenant::{Shared, Tenant, lock};
 use crate::sim::tier::TierProfile;
@@ -227,9 +226,9 @@ fn issue(
         scope,
         gty: "client-credentials".into(),
         azp: client_id.to_string(),
-        jti: random_id("", 32),
+        jti: None,
     };
-    let Ok(token) = t.keys.sign(&claims) else {
+    let Ok(token) = t.issue(&claims) else {
         return oauth_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
