@@ -14,7 +14,7 @@ use super::clock::Clock;
 use super::config::SimConfig;
 use super::directory::Directory;
 use super::faults::{Dice, Faults};
-use super::jwt::{self, Keys};
+use super::jwt::LazyKeys;
 use super::ledger::{ClientCounter, MonthlyLedger};
 use super::limiter::Limiter;
 use super::logs::Logs;
@@ -32,7 +32,8 @@ pub struct Verified {
 
 pub struct Tenant {
     pub clock: Clock,
-    pub keys: Arc<Keys>,
+    /// Generated on first use.
+    pub keys: LazyKeys,
     pub domain: String,
     pub issuer: String,
     pub management_audience: String,
@@ -75,7 +76,7 @@ impl Tenant {
         let clock = Clock::new();
         let now = rfc3339(clock.epoch_at(Duration::ZERO));
         Ok(Tenant {
-            keys: jwt::keys(config.key_bits)?,
+            keys: LazyKeys::new(config.key_bits),
             domain,
             issuer,
             management_audience,
