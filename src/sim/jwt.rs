@@ -165,37 +165,6 @@ impl Keys {
     }
 }
 
-/// The tenant's key, generated on first use (a signature, a verification, the JWKS): a run whose
-/// requests never reach the simulator's tokens (a load test of another local service) no longer
-/// pays 35–70 ms of CPU for a 2048-bit key it never uses. Dereferences to the [`Keys`] of
-/// [`keys`], shared by every tenant of the process.
-pub struct LazyKeys {
-    bits: usize,
-    keys: OnceLock<Arc<Keys>>,
-}
-
-impl LazyKeys {
-    /// `bits` must be valid (2048 to 8192: the simulator's config check).
-    pub fn new(bits: usize) -> Self {
-        LazyKeys {
-            bits,
-            keys: OnceLock::new(),
-        }
-    }
-}
-
-impl std::ops::Deref for LazyKeys {
-    type Target = Keys;
-
-    fn deref(&self) -> &Keys {
-        self.keys.get_or_init(|| match keys(self.bits) {
-            Ok(keys) => keys,
-            // The size was checked with the config: only the system's RNG can fail here.
-            Err(e) => panic!("the simulated tenant's {}-bit key: {e}", self.bits),
-        })
-    }
-}
-
 fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Result<T, JwtError> {
     let bytes = B64.decode(part).map_err(|_| JwtError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| JwtError::Malformed)

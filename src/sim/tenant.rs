@@ -14,7 +14,7 @@ use super::clock::Clock;
 use super::config::SimConfig;
 use super::directory::Directory;
 use super::faults::{Dice, Faults};
-use super::jwt::LazyKeys;
+use super::jwt::{self, Keys};
 use super::ledger::{ClientCounter, MonthlyLedger};
 use super::limiter::Limiter;
 use super::logs::Logs;
@@ -32,8 +32,7 @@ pub struct Verified {
 
 pub struct Tenant {
     pub clock: Clock,
-    /// Generated on first use.
-    pub keys: LazyKeys,
+    pub keys: Arc<Keys>,
     pub domain: String,
     pub issuer: String,
     pub management_audience: String,
@@ -76,7 +75,7 @@ impl Tenant {
         let clock = Clock::new();
         let now = rfc3339(clock.epoch_at(Duration::ZERO));
         Ok(Tenant {
-            keys: LazyKeys::new(config.key_bits),
+            keys: jwt::keys(config.key_bits)?,
             domain,
             issuer,
             management_audience,
