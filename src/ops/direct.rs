@@ -37,7 +37,8 @@ use crate::scenario::HttpPlan;
 struct Host {
     authority: Authority,
     /// Boxed: a connection (hyper's dispatcher and buffers' handles) is large, and it moves in
-    /// and out of the pool and the request's future.
+    /// and out of the pool and the request's future; a box moves as one pointer.
+    #[allow(clippy::vec_box)]
     idle: Vec<Box<Conn>>,
 }
 
