@@ -1,6 +1,6 @@
 //! The run engine: executes a validated [`RunPlan`] against a target URL and returns a
 //! [`Snapshot`]. Open model — a 1 ms scheduler hands due arrivals to a fixed worker pool through a
-//! bounded channel, dropping (never queueing or bursting) what cannot go — on one current-thread
+//! bounded queue, dropping (never queueing or bursting) what cannot go — on one current-thread
 //! runtime. Knows no flags, files or report formats; reaches the simulator through an
 //! `ops::Transport` like any real tenant (HTTP, or in process on a virtual clock for
 //! `src/fastforward/`, through [`run::run_on`]).
@@ -39,6 +39,7 @@ pub mod operations;
 pub mod pacer;
 pub mod pick;
 pub mod progress;
+pub mod queue;
 pub mod recording;
 pub mod request;
 pub mod retry;

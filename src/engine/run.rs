@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use super::ctx::Ctx;
 use super::guard::Guard;
 use super::progress::Progress;
+use super::queue::JobQueue;
 use super::recording::RecordTask;
 use super::retry::Retry;
 use super::scheduler::Scheduler;
@@ -235,11 +236,11 @@ pub async fn run_on<T: Transport + 'static>(
         in_flight: Cell::new(0),
         deleted_grants: RefCell::new(HashMap::new()),
     });
-    let (jobs_tx, jobs_rx) = async_channel::bounded(pool);
+    let jobs = Rc::new(JobQueue::new(pool, pool));
     let workers: Vec<_> = (0..pool)
         .map(|i| {
             let seed = ctx.plan.seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
-            tokio::task::spawn_local(worker::worker(ctx.clone(), jobs_rx.clone(), seed))
+            tokio::task::spawn_local(worker::worker(ctx.clone(), jobs.clone(), i, seed))
         })
         .collect();
     // TODO(allow_on_real_tenant): run events on a real tenant only when the plan allows it.
@@ -259,7 +260,7 @@ pub async fn run_on<T: Transport + 'static>(
 
     let scheduler = Scheduler {
         ctx: ctx.clone(),
-        jobs: jobs_tx,
+        jobs: jobs.clone(),
         external: options.stop.clone(),
         static_expiry,
     };
@@ -289,7 +290,7 @@ pub async fn run_on<T: Transport + 'static>(
         w.abort();
     }
     // Jobs no worker reached (every worker stuck past the deadline) were never sent.
-    while let Ok(job) = jobs_rx.try_recv() {
+    while let Some(job) = jobs.try_recv() {
         sink.dropped_arrival(job.op, job.flow, job.at, DropReason::Stopping, true);
     }
     if let Some(e) = &events_task {

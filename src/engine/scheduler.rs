@@ -2,7 +2,7 @@
 //! are due (missed ticks skipped), otherwise at the tick of the next due arrival, phase start, end
 //! or time-based stop, at most [`IDLE_WAKE`] apart and at once on a stop — asks the [`Pacer`]
 //! which arrivals are due, picks each one's operation by weight, and hands it with its intended
-//! time to the worker pool through the bounded channel — or drops and counts it:
+//! time to the worker pool through the bounded queue ([`JobQueue`]) — or drops and counts it:
 //!
 //! - **busy**: the phase's `max_in_flight` arrivals are already queued or running;
 //! - **late**: the scheduler itself picked it up more than `[pacing] drop_late_after` (default
@@ -34,6 +34,7 @@ use super::ctx::Ctx;
 use super::lanes::{self, Lane};
 use super::pacer::Pacer;
 use super::pick::{Pick, Picked};
+use super::queue::JobQueue;
 use super::sink::Msg;
 use super::stop::{StopReason, StopSignal};
 pub use super::ticker::TICK;
@@ -66,7 +67,8 @@ pub fn refuse(
 
 pub struct Scheduler<T> {
     pub ctx: Rc<Ctx<T>>,
-    pub jobs: async_channel::Sender<Job>,
+    /// Closed when the scheduler returns: the workers end once they ran what is queued.
+    pub jobs: Rc<JobQueue>,
     pub external: StopSignal,
     /// When the static token expires, if the strategy is `static` and it has an `exp`.
     pub static_expiry: Option<Instant>,
@@ -103,6 +105,7 @@ impl<T: Transport + 'static> Scheduler<T> {
                 ctx.stopper.trigger(StopReason::StaticTokenExpired);
             }
             if ctx.stopper.is_stopping() {
+                self.jobs.close();
                 return elapsed;
             }
             let current = pacer.phase_at(elapsed);

@@ -1,4 +1,4 @@
-//! The fixed worker pool: each worker takes one arrival at a time from the bounded channel and
+//! The fixed worker pool: each worker takes one arrival at a time from the bounded queue and
 //! carries it to a final outcome: its values drawn, then the request ([`super::request`]:
 //! throttle, bearer, send, retries, one sample). A job still queued
 //! when an urgent stop (Ctrl-C, a guard, a threshold) abandons the run is counted as dropped.
@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::ctx::Ctx;
 use super::data::Draw;
+use super::queue::JobQueue;
 use super::request::{send_one, throttle};
 use super::stop::StopReason;
 use crate::metrics::DropReason;
@@ -18,9 +19,10 @@ use crate::ops::Transport;
 
 pub use super::job::Job;
 
-pub async fn worker<T: Transport>(ctx: Rc<Ctx<T>>, jobs: async_channel::Receiver<Job>, seed: u64) {
+/// Worker number `index` of the pool: runs jobs until the queue is closed and empty.
+pub async fn worker<T: Transport>(ctx: Rc<Ctx<T>>, jobs: Rc<JobQueue>, index: usize, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    while let Ok(job) = jobs.recv().await {
+    while let Some(job) = jobs.recv(index).await {
         if ctx.stopper.is_abandoned() {
             // Queued before an urgent stop: not sent.
             ctx.sink

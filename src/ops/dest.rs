@@ -8,7 +8,8 @@ use reqwest::Url;
 /// Where a request goes, and so which client of the HTTP transport sends it.
 #[derive(Debug, Clone)]
 pub enum Dest {
-    /// Plain HTTP to a loopback address: straight on hyper-util ([`super::direct`]).
+    /// Plain HTTP to a loopback address: straight on hyper's HTTP/1 connections
+    /// ([`super::direct`]).
     Direct(Uri),
     /// Everything else (HTTPS, any other host, proxies): reqwest.
     Reqwest(Url),

@@ -9,7 +9,8 @@
 //!
 //! The pool: idle connections per `host:port`, last in first out, at most `pool` per host (the
 //! worker count). A connection goes back only after its response body was read to the end; one
-//! the server closed is dropped at checkout. Same contract as hyper-util's client, which this
+//! the server closed is dropped at checkout. Each connection is driven by the worker using it
+//! ([`super::conn`]), not by a task of its own. Same contract as hyper-util's client, which this
 //! replaces: whole-request timeout, connect timeout, `Host` from the URL (the template adds it),
 //! origin-form request line, a request the server never got on a reused connection tried again
 //! on the next one, errors sorted into the same transport kinds.
@@ -20,23 +21,25 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{self, SendRequest};
+use hyper::client::conn::http1;
 use hyper::http::uri::{Authority, PathAndQuery};
 use hyper::{HeaderMap, Method, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
+use super::conn::Conn;
 use super::ratelimit;
 use super::reply::{Reply, body_kind, chain_kind, rate_of};
 use crate::metrics::TransportKind;
 use crate::scenario::HttpPlan;
 
-type Sender = SendRequest<Full<Bytes>>;
-
 struct Host {
     authority: Authority,
-    idle: Vec<Sender>,
+    /// Boxed: a connection (hyper's dispatcher and buffers' handles) is large, and it moves in
+    /// and out of the pool and the request's future; a box moves as one pointer.
+    #[allow(clippy::vec_box)]
+    idle: Vec<Box<Conn>>,
 }
 
 /// Status, rate-limit headers, the headers when kept, and the body (or why it could not be read).
@@ -57,7 +60,7 @@ pub struct Direct {
 
 /// The connection a request goes on: `reused` when it came from the pool.
 struct Checkout {
-    sender: Sender,
+    conn: Box<Conn>,
     reused: bool,
 }
 
@@ -71,51 +74,45 @@ impl Direct {
         }
     }
 
-    /// An idle connection to `authority` that is still open, if any.
-    fn idle(&self, authority: &Authority) -> Option<Sender> {
+    /// The idle connection to `authority` used last, if any.
+    fn idle(&self, authority: &Authority) -> Option<Box<Conn>> {
         let mut hosts = self.hosts.borrow_mut();
         let host = hosts.iter_mut().find(|h| h.authority == *authority)?;
-        while let Some(sender) = host.idle.pop() {
-            if !sender.is_closed() {
-                return Some(sender);
-            }
-        }
-        None
+        host.idle.pop()
     }
 
-    fn put(&self, authority: &Authority, sender: Sender) {
+    fn put(&self, authority: &Authority, conn: Box<Conn>) {
         let mut hosts = self.hosts.borrow_mut();
         match hosts.iter_mut().find(|h| h.authority == *authority) {
-            Some(host) if host.idle.len() < self.max_idle => host.idle.push(sender),
+            Some(host) if host.idle.len() < self.max_idle => host.idle.push(conn),
             Some(_) => {}
             None => hosts.push(Host {
                 authority: authority.clone(),
-                idle: vec![sender],
+                idle: vec![conn],
             }),
         }
     }
 
     async fn checkout(&self, authority: &Authority) -> Result<Checkout, TransportKind> {
-        while let Some(mut sender) = self.idle(authority) {
-            // Ready at once unless the connection is still finishing the previous response.
-            if sender.ready().await.is_ok() {
-                return Ok(Checkout {
-                    sender,
-                    reused: true,
-                });
+        while let Some(mut conn) = self.idle(authority) {
+            // Ready at once unless it is still finishing the previous response. One the server
+            // closed meanwhile ends on the request's first poll, which hands the request back.
+            if conn.ready().await {
+                return Ok(Checkout { conn, reused: true });
             }
         }
         // Boxed: the connect future (resolve, connect, handshake) is large and rarely run, and
         // inline it would make every request's future, which is moved on each call, that large.
-        let sender = Box::pin(self.connect(authority)).await?;
+        let conn = Box::pin(self.connect(authority)).await?;
         Ok(Checkout {
-            sender,
+            conn,
             reused: false,
         })
     }
 
-    /// A new connection (TCP_NODELAY, the plan's connect timeout), driven by its own task.
-    async fn connect(&self, authority: &Authority) -> Result<Sender, TransportKind> {
+    /// A new connection (TCP_NODELAY, the plan's connect timeout), driven by the worker that
+    /// uses it.
+    async fn connect(&self, authority: &Authority) -> Result<Box<Conn>, TransportKind> {
         let host = authority.host();
         let host = host
             .strip_prefix('[')
@@ -138,11 +135,10 @@ impl Direct {
             Ok(Ok(s)) => s,
         };
         let _ = stream.set_nodelay(true);
-        let (sender, conn) = http1::handshake(TokioIo::new(stream))
+        let (sender, driver) = http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| chain_kind(Some(&e)).unwrap_or(TransportKind::Connect))?;
-        tokio::spawn(conn);
-        Ok(sender)
+        Ok(Box::new(Conn::new(sender, driver)))
     }
 
     /// `headers` already hold everything sent (the template added `accept` and `host`).
@@ -195,10 +191,11 @@ impl Direct {
         *r.method_mut() = method;
         *r.uri_mut() = Uri::from(path);
         *r.headers_mut() = headers;
-        let (response, sender) = loop {
-            let Checkout { mut sender, reused } = self.checkout(&authority).await?;
-            match sender.try_send_request(r).await {
-                Ok(response) => break (response, sender),
+        let (response, mut conn) = loop {
+            let Checkout { mut conn, reused } = self.checkout(&authority).await?;
+            let sent = conn.sender.try_send_request(r);
+            match conn.drive(sent).await {
+                Ok(response) => break (response, conn),
                 Err(mut e) => match e.take_message() {
                     // Never written: the server closed that idle connection; try the next.
                     Some(again) if reused => r = again,
@@ -213,13 +210,13 @@ impl Direct {
         let rate = rate_of(response.headers());
         head.set(Some((status, rate)));
         let kept = keep.then(|| response.headers().clone());
-        let body = match response.into_body().collect().await {
+        let body = match conn.drive(response.into_body().collect()).await {
             Err(e) => Err(body_kind(chain_kind(Some(&e)))),
             Ok(body) => Ok(body.to_bytes()),
         };
-        if body.is_ok() && !sender.is_closed() {
+        if body.is_ok() && conn.is_open() {
             // The next checkout waits, if need be, for the connection to finish this exchange.
-            self.put(&authority, sender);
+            self.put(&authority, conn);
         }
         Ok((status, rate, kept, body))
     }

@@ -1,11 +1,13 @@
 //! The HTTP operations (token, management, http): how each request is built once as a
 //! [`Template`] ([`token`], [`management`], [`http`], on [`template`]), the [`Transport`] seam
 //! that sends a prepared request and answers a [`Reply`] ([`transport`], [`reply`]), its HTTP
-//! implementation over sockets ([`send`]: reqwest, or hyper-util for plain HTTP to loopback in
-//! [`direct`]) and how rate-limit headers are read ([`ratelimit`]). Knows nothing of pacing,
+//! implementation over sockets ([`send`]: reqwest, or hyper's HTTP/1 connections for plain HTTP
+//! to loopback in [`direct`], each driven by its worker: `conn`) and how rate-limit headers are
+//! read ([`ratelimit`]). Knows nothing of pacing,
 //! retries or tokens' lifetimes (that is the engine); a failed request is an
 //! [`crate::metrics::Outcome`], not an error.
 
+mod conn;
 pub mod dest;
 pub mod direct;
 pub mod holes;

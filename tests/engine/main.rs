@@ -15,6 +15,7 @@ mod fast_forward;
 mod fault_latency;
 mod faults_run;
 mod flows;
+mod idle_close;
 mod ledger_concurrency;
 mod month_shape;
 mod month_to_date;
