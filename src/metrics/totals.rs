@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 
 use super::sample::{Class, Outcome, Sample};
-use super::snapshot::{LatencyRow, OperationHistograms, StatusRow, SummaryRow};
+use super::snapshot::{LatencyRow, OperationHistograms, StatusRow, SummaryRow, per_second};
 use super::timeline::{ms, new_histogram, record, us};
 
 /// Percentiles written to `latency.csv`.
@@ -124,16 +124,19 @@ impl Totals {
             }
         };
         let sent = self.sent();
+        let never_left: u64 = (self.statuses.iter())
+            .filter(|(o, _)| matches!(o, Outcome::Token(_)))
+            .map(|(_, (_, attempts))| attempts)
+            .sum();
+        let wire = (sent + self.counts.retries).saturating_sub(never_left);
         SummaryRow {
             operation: operation.to_string(),
             kind: kind.to_string(),
             scheduled: sent + self.counts.dropped,
             sent,
-            achieved_rps: if duration_s > 0.0 {
-                sent as f64 / duration_s
-            } else {
-                0.0
-            },
+            achieved_rps: per_second(sent, duration_s),
+            ok_rps: per_second(self.counts.ok, duration_s),
+            wire_rps: per_second(wire, duration_s),
             p50_ms: q(&self.corrected, 0.5),
             p90_ms: q(&self.corrected, 0.9),
             p99_ms: q(&self.corrected, 0.99),

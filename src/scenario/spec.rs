@@ -265,6 +265,10 @@ pub struct ThresholdSpec {
     #[serde(default)]
     pub max_quota_pct: Option<f64>,
     #[serde(default)]
+    pub min_ok_rps: Option<f64>,
+    #[serde(default)]
+    pub max_wire_rps: Option<f64>,
+    #[serde(default)]
     pub abort: bool,
 }
 
@@ -278,6 +282,8 @@ impl ThresholdSpec {
             ("max_error_ratio", self.max_error_ratio),
             ("min_achieved_rps", self.min_achieved_rps),
             ("max_quota_pct", self.max_quota_pct),
+            ("min_ok_rps", self.min_ok_rps),
+            ("max_wire_rps", self.max_wire_rps),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))

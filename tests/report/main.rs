@@ -14,4 +14,5 @@ mod dirs;
 mod docs;
 mod files;
 mod html;
+mod rates;
 mod shard_merge;

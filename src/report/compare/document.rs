@@ -28,7 +28,15 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "achieved_rps",
-        "Completed requests per second over the run.",
+        "Requests sent per second over the run, failures included.",
+    ),
+    (
+        "ok_rps / wire_rps",
+        "Successful requests per second; attempts on the wire per second (every retry and token request included), what the tenant's rate limit sees.",
+    ),
+    (
+        "dropped",
+        "Arrivals never sent (the generator's in-flight cap was full, it fell behind, or the run was stopping).",
     ),
     (
         "quota_pct",
@@ -164,6 +172,9 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
             all.and_then(|a| a.errors)
                 .map(thousands)
                 .unwrap_or_default(),
+            all.and_then(|a| a.dropped)
+                .map(thousands)
+                .unwrap_or_default(),
             quota
                 .and_then(|q| q.projected_month)
                 .map(thousands_f)
@@ -185,8 +196,11 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
                 x.sent.map(thousands).unwrap_or_default(),
                 x.ok.map(thousands).unwrap_or_default(),
                 x.status_429.map(thousands).unwrap_or_default(),
+                x.dropped.map(thousands).unwrap_or_default(),
                 opt3(x.ratio_429),
                 opt3(x.achieved_rps),
+                opt3(x.ok_rps),
+                opt3(x.wire_rps),
                 opt3(x.p50_ms),
                 opt3(x.p99_ms),
                 x.first_429_s
@@ -220,13 +234,14 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
                 "429",
                 "ratio_429",
                 "errors",
+                "dropped",
                 "counted tokens / month",
                 "quota",
                 "% of quota",
                 "report",
             ],
             vec![
-                false, false, true, true, true, true, true, true, true, false,
+                false, false, true, true, true, true, true, true, true, true, false,
             ],
             overview,
         ),
@@ -239,13 +254,18 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
                 "sent",
                 "ok",
                 "429",
+                "dropped",
                 "ratio_429",
                 "achieved_rps",
+                "ok_rps",
+                "wire_rps",
                 "p50_ms",
                 "p99_ms",
                 "first 429 (s)",
             ],
-            vec![false, false, true, true, true, true, true, true, true, true],
+            vec![
+                false, false, true, true, true, true, true, true, true, true, true, true, true,
+            ],
             ops,
         ),
     ];

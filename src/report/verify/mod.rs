@@ -13,6 +13,7 @@ mod facts;
 mod flows;
 mod json;
 mod problem;
+mod rates;
 mod status;
 mod table;
 
@@ -77,6 +78,9 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         }
         if let Some(f) = &flows {
             flows::check(&ops, f, &mut p);
+        }
+        if let (Some(s), Some(r)) = (&statuses, &run) {
+            rates::check(summary, s, r, &mut p);
         }
     }
     if let (Some(e), Some(r)) = (&events, &run) {
