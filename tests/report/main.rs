@@ -16,3 +16,4 @@ mod files;
 mod html;
 mod rates;
 mod shard_merge;
+mod verdict_causes;
