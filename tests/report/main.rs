@@ -10,6 +10,7 @@ mod support;
 mod cli;
 mod compare_runs;
 mod compare_tiers;
+mod compare_verdict;
 mod dirs;
 mod docs;
 mod files;

@@ -90,6 +90,9 @@ pub fn tier_verdict(runs: &[TierRun]) -> Verdict {
         }
         None => "No compared tier fits this scenario.".to_string(),
     }];
+    if let Some(note) = cheapest.and_then(assumptions) {
+        sentences.push(note);
+    }
     sentences.push(tiers::criterion(runs));
     for r in runs {
         let fit = tiers::fit(r);
@@ -290,6 +293,33 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
 
 /// A warning when the chosen tier's projected M2M token use exceeds its monthly quota, which
 /// the fit criterion does not judge unless the scenario sets `max_quota_pct`.
+/// What the cheapest fit rests on that is not published: the tier's quota and bucket sources
+/// that say "assumed" (run.csv's `tier_quota_source` and `limit:<bucket>`).
+fn assumptions(run: &TierRun) -> Option<String> {
+    let facts = &run.snapshot.run;
+    let mut list = Vec::new();
+    if let Some(src) = facts
+        .tier_quota_source
+        .as_deref()
+        .filter(|s| s.contains("assumed"))
+    {
+        list.push(format!("its monthly M2M quota ({src})"));
+    }
+    for l in facts.limits.iter().filter(|l| l.source.contains("assumed")) {
+        list.push(format!(
+            "its {} bucket, {} ({})",
+            l.bucket, l.rule, l.source
+        ));
+    }
+    (!list.is_empty()).then(|| {
+        format!(
+            "That answer assumes, for {}: {}.",
+            run.tier,
+            list.join("; ")
+        )
+    })
+}
+
 fn quota_note(run: &TierRun) -> Option<String> {
     let rows = tiers::rows(run);
     let total = rows
