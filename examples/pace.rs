@@ -76,6 +76,7 @@ fn main() -> anyhow::Result<()> {
         shard: None,
         data: Default::default(),
         flows: vec![],
+        strict: false,
         pacing: Default::default(),
     };
     let target = Target {

@@ -48,7 +48,7 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     };
     let done = execute_on(&plan, &tier, &out, stop, progress, clock)?;
     deliver(&args, &done, &out)?;
-    exit_of(&done, &out, args.strict)
+    exit_of(&done, &out, args.strict || plan.strict)
 }
 
 /// Loads the scenario. For a real tenant `--tier` names the tier whose limits are the rate

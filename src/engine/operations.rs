@@ -226,6 +226,7 @@ mod tests {
             shard: None,
             data: Default::default(),
             flows: vec![],
+            strict: false,
             pacing: Default::default(),
         }
     }

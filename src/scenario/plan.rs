@@ -32,6 +32,8 @@ pub struct RunPlan {
     pub data: DataPlan,
     /// Multi-step flows; their steps are among `operations` (weight 0).
     pub flows: Vec<FlowPlan>,
+    /// `strict = true`: a "does not fit" verdict exits 3, as `run --strict` does.
+    pub strict: bool,
 }
 
 /// Where requests go.

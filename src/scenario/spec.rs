@@ -43,6 +43,9 @@ pub struct ScenarioSpec {
     /// `[vars.NAME]`: generators that fill `{{NAME}}` holes.
     #[serde(default)]
     pub vars: BTreeMap<String, VarSpec>,
+    /// `strict = true`: a "does not fit" verdict exits 3 (as `run --strict`).
+    #[serde(default)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Deserialize)]

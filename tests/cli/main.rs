@@ -15,6 +15,7 @@ mod flows;
 mod machine_output;
 mod out_dir_full;
 mod plan;
+mod plan_budget;
 mod real_e2e;
 mod real_guards;
 mod run_e2e;

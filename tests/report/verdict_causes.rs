@@ -59,7 +59,10 @@ fn failures_after_a_secret_rotation_are_tied_to_it_and_a_cache_saving_is_counted
         v.contains("a token cache would cut https://api.example.com/'s tokens from 1,295,838 a month (one per request) to about 31"),
         "{v}"
     );
-    // With --strict the same run does not fit: exit 3.
+    // With --strict, or `strict = true` in the scenario, the same run exits 3.
     let (code, _) = run_ff(scenario, tmp.path(), "strict", &["--quiet", "--strict"]);
     assert_eq!(code, 3);
+    let keyed = format!("strict = true\n{scenario}");
+    let (code, text) = run_ff(&keyed, tmp.path(), "keyed", &["--quiet"]);
+    assert_eq!(code, 3, "{text}");
 }

@@ -351,6 +351,7 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
         shard: None,
         data: Default::default(),
         flows: vec![],
+        strict: false,
         pacing: Default::default(),
     }
 }

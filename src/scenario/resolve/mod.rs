@@ -165,5 +165,6 @@ pub fn resolve(
         pacing,
         data,
         flows,
+        strict: spec.strict,
     })
 }
