@@ -22,8 +22,9 @@ pub const SCHEMA: &str = "quotaprobe.report/1";
 
 /// Columns that hold text even when a cell looks like a number (an operation named `2024`, an
 /// HTTP status `429`).
-const TEXT_COLUMNS: [&str; 9] = [
+const TEXT_COLUMNS: [&str; 10] = [
     "operation",
+    "flow",
     "kind",
     "audience",
     "status",
@@ -50,7 +51,7 @@ pub fn build(s: &Snapshot, thresholds: &[ThresholdResult], doc: &Document) -> Va
         }
     }
     let v = &doc.verdict;
-    json!({
+    let mut out = json!({
         "schema": SCHEMA,
         "run": run,
         "summary": rows(&s.summary),
@@ -65,7 +66,14 @@ pub fn build(s: &Snapshot, thresholds: &[ThresholdResult], doc: &Document) -> Va
             "text": v.paragraph(),
         },
         "files": files(thresholds, doc),
-    })
+    });
+    // flows.csv's rows, only for a run with flows (as the file).
+    if !s.flows.is_empty()
+        && let Value::Object(m) = &mut out
+    {
+        m.insert("flows".into(), Value::Array(rows(&s.flows)));
+    }
+    out
 }
 
 /// Pretty-printed with a final newline, as written to the folder and to stdout.

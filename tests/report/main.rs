@@ -14,6 +14,7 @@ mod compare_verdict;
 mod dirs;
 mod docs;
 mod files;
+mod flows_json;
 mod html;
 mod rates;
 mod shard_merge;

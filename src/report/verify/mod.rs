@@ -55,7 +55,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         .then(|| table::load(dir, &flows::FLOWS, &mut p))
         .flatten();
     facts::files(dir, &mut p);
-    json::check(dir, summary.as_deref(), &mut p);
+    json::check(dir, summary.as_deref(), flows.as_deref(), &mut p);
     if let Some(summary) = &summary {
         let ops = counts::summary(summary, &mut p);
         if let Some(t) = &timeline {
