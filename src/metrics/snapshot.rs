@@ -224,27 +224,6 @@ impl SummaryRow {
     }
 }
 
-impl SummaryRow {
-    /// Attempts that went on the wire: `sent + retries` less the attempts whose outcome is a
-    /// token failure (`token_*` in statuses.csv: the call itself was never sent). `ALL` counts
-    /// every operation's, its `token:<audience>` rows' requests included.
-    pub fn wire_attempts(&self, statuses: &[StatusRow]) -> u64 {
-        let never_left: u64 = statuses
-            .iter()
-            .filter(|s| self.operation == super::threshold::ALL || s.operation == self.operation)
-            .filter(|s| s.status.starts_with("token_"))
-            .map(|s| s.attempts)
-            .sum();
-        (self.sent + self.retries).saturating_sub(never_left)
-    }
-
-    /// Sets `ok_rps` and `wire_rps` from the counts, `statuses` and the run's duration.
-    pub fn set_rates(&mut self, statuses: &[StatusRow], duration_s: f64) {
-        self.ok_rps = per_second(self.ok, duration_s);
-        self.wire_rps = per_second(self.wire_attempts(statuses), duration_s);
-    }
-}
-
 /// `n` over `duration_s` seconds; 0 for an empty run.
 pub fn per_second(n: u64, duration_s: f64) -> f64 {
     if duration_s > 0.0 {

@@ -7,6 +7,7 @@ use hdrhistogram::Histogram;
 
 use super::sample::{Class, Outcome, Sample};
 use super::snapshot::{LatencyRow, OperationHistograms, StatusRow, SummaryRow, per_second};
+use super::threshold::ALL;
 use super::timeline::{ms, new_histogram, record, us};
 
 /// Percentiles written to `latency.csv`.
@@ -38,6 +39,27 @@ impl Default for Totals {
             service: new_histogram(),
             lag: new_histogram(),
         }
+    }
+}
+
+impl SummaryRow {
+    /// Attempts that went on the wire: `sent + retries` less the attempts whose outcome is a
+    /// token failure (`token_*` in statuses.csv: the call itself was never sent). `ALL` counts
+    /// every operation's, its `token:<audience>` rows' requests included.
+    pub fn wire_attempts(&self, statuses: &[StatusRow]) -> u64 {
+        let never_left: u64 = statuses
+            .iter()
+            .filter(|s| self.operation == ALL || s.operation == self.operation)
+            .filter(|s| s.status.starts_with("token_"))
+            .map(|s| s.attempts)
+            .sum();
+        (self.sent + self.retries).saturating_sub(never_left)
+    }
+
+    /// Sets `ok_rps` and `wire_rps` from the counts, `statuses` and the run's duration.
+    pub fn set_rates(&mut self, statuses: &[StatusRow], duration_s: f64) {
+        self.ok_rps = per_second(self.ok, duration_s);
+        self.wire_rps = per_second(self.wire_attempts(statuses), duration_s);
     }
 }
 
