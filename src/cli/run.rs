@@ -153,9 +153,8 @@ fn add_tier_facts(run: &mut RunFacts, plan: &RunPlan, tier: &TierProfile, month_
         };
         let names: Vec<&str> = buckets.iter().map(|(b, _)| b.as_str()).collect();
         if !names.is_empty() {
-            let key = format!("{}{}", crate::report::verdict::causes::BUCKET_KEY, op.name);
-            if !run.extra.iter().any(|(k, _)| *k == key) {
-                run.extra.push((key, names.join(" + ")));
+            if !run.buckets.iter().any(|(o, _)| *o == op.name) {
+                run.buckets.push((op.name.clone(), names.join(" + ")));
             }
         }
         for (bucket, limit) in buckets {

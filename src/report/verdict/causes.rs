@@ -7,9 +7,6 @@ use crate::metrics::threshold::ALL;
 use crate::metrics::{Snapshot, SummaryRow};
 use crate::report::numbers::thousands;
 
-/// run.csv key prefix: `bucket:<operation>` = the tier's bucket(s) the operation draws from.
-pub const BUCKET_KEY: &str = "bucket:";
-
 /// An event is the cause of failures that begin within this many seconds after it.
 const RIGHT_AFTER_S: f64 = 5.0;
 
@@ -53,8 +50,10 @@ pub struct Bucket {
 /// The bucket(s) `operation` draws from, as run.csv names them; else the `x-ratelimit-limit`
 /// its timeline saw first.
 pub fn bucket_of(s: &Snapshot, operation: &str) -> Option<Bucket> {
-    let key = format!("{BUCKET_KEY}{operation}");
-    if let Some(names) = s.run.extra_value(&key).filter(|v| !v.is_empty()) {
+    let names = (s.run.buckets.iter())
+        .find(|(op, _)| op == operation)
+        .map(|(_, names)| names.as_str());
+    if let Some(names) = names.filter(|v| !v.is_empty()) {
         // Several buckets (" + "): the first the tier describes.
         let found = names.split(" + ").find_map(|name| {
             let l = s.run.limits.iter().find(|l| l.bucket == name)?;
