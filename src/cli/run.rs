@@ -152,10 +152,8 @@ fn add_tier_facts(run: &mut RunFacts, plan: &RunPlan, tier: &TierProfile, month_
             OperationKind::Http { .. } => Vec::new(),
         };
         let names: Vec<&str> = buckets.iter().map(|(b, _)| b.as_str()).collect();
-        if !names.is_empty() {
-            if !run.buckets.iter().any(|(o, _)| *o == op.name) {
-                run.buckets.push((op.name.clone(), names.join(" + ")));
-            }
+        if !names.is_empty() && !run.buckets.iter().any(|(o, _)| *o == op.name) {
+            run.buckets.push((op.name.clone(), names.join(" + ")));
         }
         for (bucket, limit) in buckets {
             let fact = Limit {
