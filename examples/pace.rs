@@ -79,6 +79,7 @@ fn main() -> anyhow::Result<()> {
         flows: vec![],
         start: None,
         jobs: vec![],
+        strict: false,
         pacing: Default::default(),
     };
     let target = Target {

@@ -11,6 +11,7 @@ mod merge;
 mod outcome;
 mod output;
 mod plan;
+mod plan_budget;
 mod probe;
 mod provision;
 mod real;
@@ -287,6 +288,10 @@ pub struct PlanArgs {
     /// endpoint above them is a finding and the command exits 3.
     #[arg(long)]
     pub tier: Option<String>,
+    /// The token-request guard the run will have (a real tenant's run defaults to 100): a plan
+    /// forecasting more is a finding naming the step it stops in, and the command exits 3.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u64>,
 }
 
 #[derive(Debug, Args)]

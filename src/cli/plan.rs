@@ -12,21 +12,37 @@ pub(super) fn plan(args: PlanArgs) -> CliResult {
     let plan = load_sending_nothing(&args.scenario)?;
     let f = forecast(&plan);
     let req = request(&plan, &f);
-    let breaches = match &args.tier {
-        Some(t) => {
-            let tier = crate::sim::tier::builtin_or_err(t)
-                .map_err(|e| CliError::usage(format!("--tier: {e}")))?;
-            super::guard::ceilings(&super::guard::endpoint_peaks(&plan, &f), &tier)
-        }
+    let tier = match &args.tier {
+        Some(t) => Some(
+            crate::sim::tier::builtin_or_err(t)
+                .map_err(|e| CliError::usage(format!("--tier: {e}")))?,
+        ),
+        None => None,
+    };
+    let breaches = match &tier {
+        Some(tier) => super::guard::ceilings(&super::guard::endpoint_peaks(&plan, &f), tier),
         None => Vec::new(),
+    };
+    let stops = super::plan_budget::stops(&plan, &f, args.max_tokens, tier.as_ref());
+    let stop_lines = |lead: &str, quote: bool| -> String {
+        let cell = |s: String| if quote { csv_quote(&s) } else { s };
+        stops
+            .iter()
+            .map(|s| format!("{lead}{}\n", cell(s.to_string())))
+            .collect()
     };
     let text = match args.format.as_str() {
         "md" => {
             markdown(&req)
                 + &super::calendar::shape(&plan)
                 + &tier_findings(args.tier.as_deref(), &breaches, "- ")
+                + &stop_lines("- ", false)
         }
-        "csv" => csv(&req) + &tier_findings(args.tier.as_deref(), &breaches, "tier_finding,"),
+        "csv" => {
+            csv(&req)
+                + &tier_findings(args.tier.as_deref(), &breaches, "tier_finding,")
+                + &stop_lines("finding,budget,", true)
+        }
         "json" => crate::report::json::to_text(&crate::report::summary_json::plan(&req)),
         other => {
             return Err(CliError::usage(format!(
@@ -35,7 +51,7 @@ pub(super) fn plan(args: PlanArgs) -> CliResult {
         }
     };
     super::print_out(&text);
-    Ok(if breaches.is_empty() {
+    Ok(if breaches.is_empty() && stops.is_empty() {
         Exit::Ok
     } else {
         Exit::Breached
@@ -141,12 +157,7 @@ fn markdown(r: &LoadTestRequest) -> String {
             let _ = writeln!(s, "- {f}");
         }
     }
-    let peak = r
-        .steps
-        .iter()
-        .map(|(_, _, a, b)| a.max(*b))
-        .fold(0.0, f64::max);
-    let full = r.steps.last().map_or(Duration::from_secs(300), |s| s.1);
+    let (peak, full) = ramp_inputs(r);
     let _ = writeln!(
         s,
         "\n## The policy's ramp (25/50/75 % × 5 min), as scenario phases\n\n```toml\n{}```",
@@ -155,12 +166,41 @@ fn markdown(r: &LoadTestRequest) -> String {
     s
 }
 
+/// A CSV cell in double quotes, inner quotes doubled.
+fn csv_quote(v: &str) -> String {
+    format!("\"{}\"", v.replace('"', "\"\""))
+}
+
+/// Every item of the Markdown form, one `section,item,value` row each.
 fn csv(r: &LoadTestRequest) -> String {
     let mut s = String::from("section,item,value\n");
-    let q = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    let q = csv_quote;
     let _ = writeln!(s, "request,tenant,{}", q(&r.tenant));
     let _ = writeln!(s, "request,duration_s,{}", r.duration.as_secs_f64());
+    let _ = writeln!(
+        s,
+        "request,policy_max_duration_s,{}",
+        POLICY_MAX_DURATION.as_secs_f64()
+    );
     let _ = writeln!(s, "request,total_requests,{}", r.total_requests);
+    let _ = writeln!(
+        s,
+        "request,proposed_window_utc,{}",
+        q("fill in: inside your region's off-peak window")
+    );
+    let _ = writeln!(
+        s,
+        "request,source_of_traffic,{}",
+        q("fill in: the egress IP addresses of the load generators")
+    );
+    let _ = writeln!(
+        s,
+        "request,tool,{}",
+        q(&format!(
+            "quotaprobe {} (open-model arrivals, no catch-up bursts)",
+            env!("CARGO_PKG_VERSION")
+        ))
+    );
     for (e, rps) in &r.endpoints {
         let _ = writeln!(s, "peak_rps,{},{rps:.3}", q(e));
     }
@@ -178,5 +218,27 @@ fn csv(r: &LoadTestRequest) -> String {
     for f in &r.findings {
         let _ = writeln!(s, "finding,policy,{}", q(f));
     }
+    if r.findings.is_empty() {
+        let _ = writeln!(
+            s,
+            "policy,duration_and_ramp,{}",
+            q("follows the policy's duration and ramp rules")
+        );
+    }
+    let (peak, full) = ramp_inputs(r);
+    let _ = writeln!(s, "ramp,toml,{}", q(&ramp_template(peak, full)));
     s
+}
+
+/// The peak rate and the last step's length, for the policy's ramp template.
+fn ramp_inputs(r: &LoadTestRequest) -> (f64, Duration) {
+    let peak = r
+        .steps
+        .iter()
+        .map(|(_, _, a, b)| a.max(*b))
+        .fold(0.0, f64::max);
+    (
+        peak,
+        r.steps.last().map_or(Duration::from_secs(300), |s| s.1),
+    )
 }

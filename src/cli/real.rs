@@ -238,7 +238,7 @@ pub(super) fn run(args: &RunArgs, mut plan: RunPlan, stop: StopSignal) -> CliRes
             "the tenant rejected the client credentials (401/403 on the token request); the run stopped at once. Check the client id and secret in the environment and the client's grants",
         ));
     }
-    super::outcome::exit_of(&done, &out, args.strict)
+    super::outcome::exit_of(&done, &out, args.strict || plan.strict)
 }
 
 /// The `--ca-file` PEM, checked before anything is sent (exit 2 when unreadable or empty).

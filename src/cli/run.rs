@@ -75,7 +75,7 @@ pub(super) fn run(args: RunArgs, stop: StopSignal) -> CliResult {
     };
     let done = execute_on(&plan, &tier, &out, stop, progress, clock)?;
     deliver(&args, &done, &out)?;
-    exit_of(&done, &out, args.strict)
+    exit_of(&done, &out, args.strict || plan.strict)
 }
 
 /// Loads the scenario. For a real tenant `--tier` names the tier whose limits are the rate
@@ -193,6 +193,10 @@ fn add_tier_facts(run: &mut RunFacts, plan: &RunPlan, tier: &TierProfile, month_
                 .collect(),
             OperationKind::Http { .. } => Vec::new(),
         };
+        let names: Vec<&str> = buckets.iter().map(|(b, _)| b.as_str()).collect();
+        if !names.is_empty() && !run.buckets.iter().any(|(o, _)| *o == op.name) {
+            run.buckets.push((op.name.clone(), names.join(" + ")));
+        }
         for (bucket, limit) in buckets {
             let fact = Limit {
                 bucket,

@@ -1,11 +1,11 @@
 //! Abort thresholds (`abort = true`), checked about once a second on a live partial summary
 //! through [`threshold::evaluate`] — the same evaluation the report uses at the end.
-//! `min_achieved_rps` is a whole-run figure (a ramp from 0 would "breach" it in its first
-//! second), so it is judged only at the end, never live.
+//! `min_achieved_rps` and `min_ok_rps` are whole-run figures (a ramp from 0 would "breach" it in its first
+//! second), so they are judged only at the end, never live.
 
 use crate::metrics::threshold;
 use crate::metrics::{AudienceRow, SummaryRow};
-use crate::scenario::{ThresholdMetric, ThresholdPlan};
+use crate::scenario::ThresholdPlan;
 
 /// The first breached abort threshold, described for the stop reason. A threshold with nothing
 /// measured yet (no data) does not abort.
@@ -17,7 +17,7 @@ pub fn breached(
 ) -> Option<String> {
     let abort_only: Vec<ThresholdPlan> = thresholds
         .iter()
-        .filter(|t| t.abort && t.metric != ThresholdMetric::MinAchievedRps)
+        .filter(|t| t.abort && !t.metric.is_minimum())
         .cloned()
         .collect();
     if abort_only.is_empty() {

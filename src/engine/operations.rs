@@ -228,6 +228,7 @@ mod tests {
             flows: vec![],
             start: None,
             jobs: vec![],
+            strict: false,
             pacing: Default::default(),
         }
     }

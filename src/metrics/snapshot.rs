@@ -65,6 +65,11 @@ pub struct SummaryRow {
     pub service_p50_ms: f64,
     /// Schedule lag (intended → actual send) p99, milliseconds.
     pub lag_p99_ms: f64,
+    /// Successful requests (`ok`) per second over the run's duration.
+    pub ok_rps: f64,
+    /// Attempts on the wire per second: every request sent and every retry, less the calls
+    /// that never left because their token request failed (see [`SummaryRow::wire_attempts`]).
+    pub wire_rps: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -216,6 +221,15 @@ impl SummaryRow {
         self.transport_errors += o.transport_errors;
         self.retries += o.retries;
         self.first_429_s = earlier(self.first_429_s, o.first_429_s);
+    }
+}
+
+/// `n` over `duration_s` seconds; 0 for an empty run.
+pub fn per_second(n: u64, duration_s: f64) -> f64 {
+    if duration_s > 0.0 {
+        n as f64 / duration_s
+    } else {
+        0.0
     }
 }
 

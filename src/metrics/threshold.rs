@@ -7,7 +7,8 @@
 //! - `p99_ms`, `p50_ms`: corrected latency (from the intended start), milliseconds, ≤ limit.
 //! - `max_429_ratio`: `status_429 / sent`, ≤ limit.
 //! - `max_error_ratio`: `(sent − ok) / sent` (429s count as errors here), ≤ limit.
-//! - `min_achieved_rps`: `achieved_rps`, ≥ limit.
+//! - `min_achieved_rps`: `achieved_rps`, ≥ limit; `min_ok_rps`: `ok_rps`, ≥ limit.
+//! - `max_wire_rps`: `wire_rps` (attempts on the wire, retries included), ≤ limit.
 //! - `max_quota_pct`: the largest `projected_pct_of_quota` over the audiences that count toward
 //!   the M2M quota, ≤ limit. Audiences are not per operation, so an operation-scoped
 //!   `max_quota_pct` measures the same tenant-wide value as an `ALL` one.
@@ -94,6 +95,8 @@ fn measure(
         ThresholdMetric::Max429Ratio => row.status_429 as f64 / sent,
         ThresholdMetric::MaxErrorRatio => row.sent.saturating_sub(row.ok) as f64 / sent,
         ThresholdMetric::MinAchievedRps => row.achieved_rps,
+        ThresholdMetric::MinOkRps => row.ok_rps,
+        ThresholdMetric::MaxWireRps => row.wire_rps,
         ThresholdMetric::MaxQuotaPct => return None,
     })
 }

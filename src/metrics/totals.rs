@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 
 use super::sample::{Class, Outcome, Sample};
-use super::snapshot::{LatencyRow, OperationHistograms, StatusRow, SummaryRow};
+use super::snapshot::{LatencyRow, OperationHistograms, StatusRow, SummaryRow, per_second};
+use super::threshold::ALL;
 use super::timeline::{ms, new_histogram, record, us};
 
 /// Percentiles written to `latency.csv`.
@@ -38,6 +39,27 @@ impl Default for Totals {
             service: new_histogram(),
             lag: new_histogram(),
         }
+    }
+}
+
+impl SummaryRow {
+    /// Attempts that went on the wire: `sent + retries` less the attempts whose outcome is a
+    /// token failure (`token_*` in statuses.csv: the call itself was never sent). `ALL` counts
+    /// every operation's, its `token:<audience>` rows' requests included.
+    pub fn wire_attempts(&self, statuses: &[StatusRow]) -> u64 {
+        let never_left: u64 = statuses
+            .iter()
+            .filter(|s| self.operation == ALL || s.operation == self.operation)
+            .filter(|s| s.status.starts_with("token_"))
+            .map(|s| s.attempts)
+            .sum();
+        (self.sent + self.retries).saturating_sub(never_left)
+    }
+
+    /// Sets `ok_rps` and `wire_rps` from the counts, `statuses` and the run's duration.
+    pub fn set_rates(&mut self, statuses: &[StatusRow], duration_s: f64) {
+        self.ok_rps = per_second(self.ok, duration_s);
+        self.wire_rps = per_second(self.wire_attempts(statuses), duration_s);
     }
 }
 
@@ -124,16 +146,19 @@ impl Totals {
             }
         };
         let sent = self.sent();
+        let never_left: u64 = (self.statuses.iter())
+            .filter(|(o, _)| matches!(o, Outcome::Token(_)))
+            .map(|(_, (_, attempts))| attempts)
+            .sum();
+        let wire = (sent + self.counts.retries).saturating_sub(never_left);
         SummaryRow {
             operation: operation.to_string(),
             kind: kind.to_string(),
             scheduled: sent + self.counts.dropped,
             sent,
-            achieved_rps: if duration_s > 0.0 {
-                sent as f64 / duration_s
-            } else {
-                0.0
-            },
+            achieved_rps: per_second(sent, duration_s),
+            ok_rps: per_second(self.counts.ok, duration_s),
+            wire_rps: per_second(wire, duration_s),
             p50_ms: q(&self.corrected, 0.5),
             p90_ms: q(&self.corrected, 0.9),
             p99_ms: q(&self.corrected, 0.99),

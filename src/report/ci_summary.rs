@@ -19,18 +19,22 @@ pub fn run(s: &Snapshot, thresholds: &[ThresholdResult], dir: &Path) -> String {
     if !v.reasons.is_empty() {
         out.push_str(&format!(" ({})", v.reasons.join(", ")));
     }
-    out.push_str("\n\n| operation | sent | ok | 429 | errors | dropped | rps | p99 ms |\n");
-    out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|\n");
+    out.push_str(
+        "\n\n| operation | sent | ok | 429 | errors | dropped | rps | ok/s | wire/s | p99 ms |\n",
+    );
+    out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for r in &s.summary {
         let err = r.status_4xx + r.status_5xx + r.transport_errors;
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {err} | {} | {:.1} | {:.1} |\n",
+            "| {} | {} | {} | {} | {err} | {} | {:.1} | {:.1} | {:.1} | {:.1} |\n",
             esc(&r.operation),
             r.sent,
             r.ok,
             r.status_429,
             r.dropped,
             r.achieved_rps,
+            r.ok_rps,
+            r.wire_rps,
             r.p99_ms
         ));
     }

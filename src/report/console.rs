@@ -9,7 +9,7 @@ use super::run_info::RunInfo;
 use super::verdict::{self, quota_view};
 use crate::metrics::{Snapshot, ThresholdResult};
 
-const HEADER: [&str; 9] = [
+const HEADER: [&str; 11] = [
     "operation",
     "sent",
     "ok",
@@ -17,6 +17,8 @@ const HEADER: [&str; 9] = [
     "err",
     "dropped",
     "rps",
+    "ok/s",
+    "wire/s",
     "p50 ms",
     "p99 ms",
 ];
@@ -24,7 +26,7 @@ const HEADER: [&str; 9] = [
 /// Renders the summary. `dir` is the report folder; `thresholds` may be empty.
 pub fn render(s: &Snapshot, dir: &Path, thresholds: &[ThresholdResult]) -> String {
     let info = RunInfo::from_snapshot(s);
-    let mut rows: Vec<[String; 9]> = vec![HEADER.map(str::to_string)];
+    let mut rows: Vec<[String; 11]> = vec![HEADER.map(str::to_string)];
     for r in &s.summary {
         let err = r.status_4xx + r.status_5xx + r.transport_errors;
         rows.push([
@@ -35,11 +37,13 @@ pub fn render(s: &Snapshot, dir: &Path, thresholds: &[ThresholdResult]) -> Strin
             err.to_string(),
             r.dropped.to_string(),
             format!("{:.1}", r.achieved_rps),
+            format!("{:.1}", r.ok_rps),
+            format!("{:.1}", r.wire_rps),
             format!("{:.1}", r.p50_ms),
             format!("{:.1}", r.p99_ms),
         ]);
     }
-    let mut widths = [0usize; 9];
+    let mut widths = [0usize; 11];
     for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());

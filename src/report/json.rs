@@ -22,8 +22,9 @@ pub const SCHEMA: &str = "quotaprobe.report/1";
 
 /// Columns that hold text even when a cell looks like a number (an operation named `2024`, an
 /// HTTP status `429`).
-const TEXT_COLUMNS: [&str; 9] = [
+const TEXT_COLUMNS: [&str; 10] = [
     "operation",
+    "flow",
     "kind",
     "audience",
     "status",
@@ -68,6 +69,12 @@ pub fn build(s: &Snapshot, thresholds: &[ThresholdResult], doc: &Document) -> Va
     });
     if let (Some(o), Value::Object(m)) = (observed(&s.run.observed), &mut doc_json) {
         m.insert("observed".into(), o);
+    }
+    // flows.csv's rows, only for a run with flows (as the file).
+    if !s.flows.is_empty()
+        && let Value::Object(m) = &mut doc_json
+    {
+        m.insert("flows".into(), Value::Array(rows(&s.flows)));
     }
     doc_json
 }

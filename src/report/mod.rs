@@ -143,12 +143,22 @@ pub fn read(dir: &Path) -> Result<Snapshot, ReportError> {
         });
     }
     let run: Vec<RunTable> = tables::read(dir)?;
+    let run = RunFacts::from_pairs(run.into_iter().map(|r| (r.key, r.value)));
+    let statuses = tables::read::<StatusRow>(dir)?;
+    let mut summary = tables::read::<SummaryRow>(dir)?;
+    // A folder written before ok_rps and wire_rps existed: computed as a run computes them.
+    for r in summary
+        .iter_mut()
+        .filter(|r| r.ok_rps.is_nan() || r.wire_rps.is_nan())
+    {
+        r.set_rates(&statuses, run.duration_s.unwrap_or(0.0));
+    }
     Ok(Snapshot {
-        run: RunFacts::from_pairs(run.into_iter().map(|r| (r.key, r.value))),
-        summary: tables::read::<SummaryRow>(dir)?,
+        run,
+        summary,
         timeline: tables::read::<TimelineRow>(dir)?,
         audiences: tables::read::<AudienceRow>(dir)?,
-        statuses: tables::read::<StatusRow>(dir)?,
+        statuses,
         latency: tables::read::<LatencyRow>(dir)?,
         // events.csv is ours, not the contract's: folders from other writers may lack it.
         events: if dir.join(<EventRow as tables::Table>::FILE).is_file() {

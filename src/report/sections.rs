@@ -24,6 +24,8 @@ pub fn operations(s: &Snapshot) -> DocTable {
         "dropped",
         "retries",
         "rps",
+        "ok rps",
+        "wire rps",
         "p50 ms",
         "p99 ms",
         "p99.9 ms",
@@ -48,6 +50,8 @@ pub fn operations(s: &Snapshot) -> DocTable {
                 thousands(r.dropped),
                 thousands(r.retries),
                 format!("{:.3}", r.achieved_rps),
+                format!("{:.3}", r.ok_rps),
+                format!("{:.3}", r.wire_rps),
                 ms(r.p50_ms),
                 ms(r.p99_ms),
                 ms(r.p999_ms),
@@ -59,9 +63,9 @@ pub fn operations(s: &Snapshot) -> DocTable {
         .collect();
     table(
         "Operations",
-        "One row per operation, then ALL; final outcomes after retries. Latency is corrected unless it says service. Per-second data: timeline.csv.",
+        "One row per operation, then ALL; final outcomes after retries. rps counts requests sent (failures too), ok rps the successes, wire rps every attempt on the wire (retries too). Latency is corrected unless it says service. Per-second data: timeline.csv.",
         header,
-        &(2..18).collect::<Vec<_>>(),
+        &(2..20).collect::<Vec<_>>(),
         rows,
     )
 }

@@ -38,6 +38,8 @@ pub struct RunPlan {
     pub start: Option<std::time::SystemTime>,
     /// `[[jobs]]`: loads at clock times on top of the phases (scenario/cycle.rs).
     pub jobs: Vec<JobPlan>,
+    /// `strict = true`: a "does not fit" verdict exits 3, as `run --strict` does.
+    pub strict: bool,
 }
 
 /// Where requests go.
@@ -389,16 +391,22 @@ pub enum ThresholdMetric {
     MinAchievedRps,
     /// projected monthly quota use must be ≤ limit percent of the tier's quota.
     MaxQuotaPct,
+    /// successful requests per second must be ≥ limit.
+    MinOkRps,
+    /// attempts on the wire per second (retries included) must be ≤ limit.
+    MaxWireRps,
 }
 
 impl ThresholdMetric {
-    pub const ALL: [ThresholdMetric; 6] = [
+    pub const ALL: [ThresholdMetric; 8] = [
         ThresholdMetric::P99Ms,
         ThresholdMetric::P50Ms,
         ThresholdMetric::Max429Ratio,
         ThresholdMetric::MaxErrorRatio,
         ThresholdMetric::MinAchievedRps,
         ThresholdMetric::MaxQuotaPct,
+        ThresholdMetric::MinOkRps,
+        ThresholdMetric::MaxWireRps,
     ];
 
     /// The key used in scenario files and reports.
@@ -410,12 +418,17 @@ impl ThresholdMetric {
             ThresholdMetric::MaxErrorRatio => "max_error_ratio",
             ThresholdMetric::MinAchievedRps => "min_achieved_rps",
             ThresholdMetric::MaxQuotaPct => "max_quota_pct",
+            ThresholdMetric::MinOkRps => "min_ok_rps",
+            ThresholdMetric::MaxWireRps => "max_wire_rps",
         }
     }
 
     /// True when the measured value must stay at or above the limit (else at or below).
     pub fn is_minimum(self) -> bool {
-        matches!(self, ThresholdMetric::MinAchievedRps)
+        matches!(
+            self,
+            ThresholdMetric::MinAchievedRps | ThresholdMetric::MinOkRps
+        )
     }
 }
 

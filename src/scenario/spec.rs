@@ -43,6 +43,9 @@ pub struct ScenarioSpec {
     /// `[vars.NAME]`: generators that fill `{{NAME}}` holes.
     #[serde(default)]
     pub vars: BTreeMap<String, VarSpec>,
+    /// `strict = true`: a "does not fit" verdict exits 3 (as `run --strict`).
+    #[serde(default)]
+    pub strict: bool,
     /// The calendar time a fast-forward run starts at, RFC 3339 (`2026-12-10T00:00:00Z`).
     #[serde(default)]
     pub start: Option<String>,
@@ -290,6 +293,10 @@ pub struct ThresholdSpec {
     #[serde(default)]
     pub max_quota_pct: Option<f64>,
     #[serde(default)]
+    pub min_ok_rps: Option<f64>,
+    #[serde(default)]
+    pub max_wire_rps: Option<f64>,
+    #[serde(default)]
     pub abort: bool,
 }
 
@@ -303,6 +310,8 @@ impl ThresholdSpec {
             ("max_error_ratio", self.max_error_ratio),
             ("min_achieved_rps", self.min_achieved_rps),
             ("max_quota_pct", self.max_quota_pct),
+            ("min_ok_rps", self.min_ok_rps),
+            ("max_wire_rps", self.max_wire_rps),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))

@@ -14,12 +14,15 @@ use super::plan::{RunPlan, ThresholdMetric};
 use super::shard::{Shard, ShardPlan, derive_seed};
 
 /// Thresholds on quantities that grow with the arrival rate (`min_achieved_rps`,
-/// `max_quota_pct`): a shard carries 1/N of the rate, so its limit is divided by N, and `merge`
+/// `max_quota_pct`, `min_ok_rps`, `max_wire_rps`): a shard carries 1/N of the rate, so its limit is divided by N, and `merge`
 /// multiplies it back. Latencies and ratios do not scale.
 pub fn scales_with_rate(metric: ThresholdMetric) -> bool {
     matches!(
         metric,
-        ThresholdMetric::MinAchievedRps | ThresholdMetric::MaxQuotaPct
+        ThresholdMetric::MinAchievedRps
+            | ThresholdMetric::MaxQuotaPct
+            | ThresholdMetric::MinOkRps
+            | ThresholdMetric::MaxWireRps
     )
 }
 

@@ -16,6 +16,7 @@ mod forecast;
 mod machine_output;
 mod out_dir_full;
 mod plan;
+mod plan_budget;
 mod probe;
 mod quota_block_month;
 mod real_e2e;

@@ -66,7 +66,8 @@ fn every_file_exists_with_contract_headers_first() {
     }
     // Extras appended in struct order.
     assert!(
-        lines(tmp.path(), "summary.csv")[0].ends_with(",first_429_s,service_p50_ms,lag_p99_ms")
+        lines(tmp.path(), "summary.csv")[0]
+            .ends_with(",first_429_s,service_p50_ms,lag_p99_ms,ok_rps,wire_rps")
     );
     assert!(
         lines(tmp.path(), "audiences.csv")[0]
@@ -110,6 +111,11 @@ fn row_counts_and_cell_formats() {
             && get_user[12].split('.').nth(1).unwrap().len() == 3
     );
     assert_eq!(get_user[18], "8.250"); // first_429_s
+    // ok_rps: 34 ok / 20 s; wire_rps: 40 sent, no retries.
+    assert_eq!((get_user[21], get_user[22]), ("1.700", "2.000"));
+    // list-users: 138 ok / 20 s; 158 sent + 4 retries on the wire / 20 s.
+    let list: Vec<&str> = summary[1].split(',').collect();
+    assert_eq!((list[11], list[21], list[22]), ("7.900", "6.900", "8.100"));
     let orders: Vec<&str> = summary[2].split(',').collect();
     assert_eq!(orders[18], ""); // never rate-limited
     let audience = &lines(tmp.path(), "audiences.csv")[2];

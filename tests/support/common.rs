@@ -354,6 +354,7 @@ pub fn plan(operations: Vec<OperationPlan>, phases: Vec<PhasePlan>) -> RunPlan {
         flows: vec![],
         start: None,
         jobs: vec![],
+        strict: false,
         pacing: Default::default(),
     }
 }

@@ -203,6 +203,10 @@ pub fn snapshot() -> Snapshot {
     all.service_p50_ms = ms(merged_service.value_at_quantile(0.5));
     all.lag_p99_ms = 1.25;
     s.summary.push(all);
+    for r in &mut s.summary {
+        r.set_rates(&s.statuses, SECONDS as f64);
+        (r.ok_rps, r.wire_rps) = (r3(r.ok_rps), r3(r.wire_rps));
+    }
     s.audiences = audiences();
     s.events = vec![
         EventRow {

@@ -93,6 +93,8 @@ pub struct RunFacts {
     pub cap_max_tokens: Option<u64>,
     /// `limit:<bucket>`: each rate limit the scenario's endpoints meet.
     pub limits: Vec<Limit>,
+    /// `bucket:<operation>`: (operation, the tier's bucket names it draws from, ` + `-joined).
+    pub buckets: Vec<(String, String)>,
     /// A merged run: N, the shard count.
     pub shards: Option<u64>,
     /// A merged run: the shards merged, in shard order.

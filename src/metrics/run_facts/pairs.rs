@@ -12,6 +12,8 @@ use super::{Limit, ObservedFacts, RunFacts, Shard, ShardFolder};
 const LIMIT: &str = "limit:";
 /// `shard:I/N` keys of a merged run start with this.
 const SHARD_FOLDER: &str = "shard:";
+/// `bucket:<operation>` keys start with this.
+pub const BUCKET: &str = "bucket:";
 
 fn secs(v: f64) -> String {
     format!("{v:.3}")
@@ -96,6 +98,9 @@ impl RunFacts {
                 &format!("{LIMIT}{}", l.bucket),
                 Some(format!("{} ({})", l.rule, l.source)),
             );
+        }
+        for (op, names) in &self.buckets {
+            put(&format!("{BUCKET}{op}"), Some(names.clone()));
         }
         put("shards", num(self.shards));
         put(
@@ -233,6 +238,9 @@ impl RunFacts {
                     self.limit(bucket, v)
                 } else if let Some(shard) = key.strip_prefix(SHARD_FOLDER) {
                     self.shard_folder(shard, v)
+                } else if let Some(op) = key.strip_prefix(BUCKET) {
+                    self.buckets.push((op.to_string(), v.to_string()));
+                    true
                 } else {
                     false
                 }

@@ -65,6 +65,7 @@ fn full() -> RunFacts {
         month_to_date_tokens: Some(0),
         cap_max_duration_s: Some(7200),
         cap_max_tokens: Some(100),
+        buckets: vec![],
         limits: vec![Limit {
             bucket: "mgmt-users".into(),
             rule: "10 burst / 2 per second".into(),

@@ -66,6 +66,43 @@ pub fn span(seconds: u64) -> String {
     }
 }
 
+/// A quota axis: linear, or log10 when a quota mark would sit squashed at the axis' start (a
+/// 1,000 quota next to millions of projected tokens).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    pub log: bool,
+    /// The frame's `x_max`: a nice maximum, or the decades of a log axis.
+    pub max: f64,
+}
+
+impl Scale {
+    /// Log when `largest` is more than 20 times the smallest mark.
+    pub fn for_marks(largest: f64, smallest_mark: Option<f64>) -> Scale {
+        let log = smallest_mark.is_some_and(|q| q > 0.0 && largest > 20.0 * q);
+        if log {
+            Scale {
+                log,
+                max: log_x(largest).ceil().max(1.0),
+            }
+        } else {
+            Scale {
+                log,
+                max: nice_max(largest.max(smallest_mark.unwrap_or(0.0))),
+            }
+        }
+    }
+
+    /// Where `v` goes on the frame's x.
+    pub fn at(&self, v: f64) -> f64 {
+        if self.log { log_x(v) } else { v }
+    }
+}
+
+/// A value's place on a log10 axis: `log10(v)`, values below 1 at 0.
+pub fn log_x(v: f64) -> f64 {
+    v.max(1.0).log10()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +124,13 @@ mod tests {
         assert_eq!(
             [span(2), span(60), span(7_200), span(86_400), span(90)],
             ["2 seconds", "1 minute", "2 hours", "1 day", "90 seconds"]
+        );
+        let log = Scale::for_marks(12_960_000.0, Some(1_000.0));
+        assert_eq!((log.log, log.max, log.at(1_000.0)), (true, 8.0, 3.0));
+        let linear = Scale::for_marks(900.0, Some(1_000.0));
+        assert_eq!(
+            (linear.log, linear.max, linear.at(500.0)),
+            (false, 1_000.0, 500.0)
         );
     }
 }

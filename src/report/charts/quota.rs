@@ -1,6 +1,6 @@
 //! M2M tokens per audience, projected over a 30-day month, against the tier's monthly quota.
 
-use super::axis::nice_max;
+use super::axis::Scale;
 use super::svg::{Frame, Key, WIDTH};
 use super::{Chart, DROPPED, ERROR};
 use crate::metrics::Snapshot;
@@ -38,12 +38,15 @@ pub fn tokens(s: &Snapshot, info: &RunInfo) -> Chart {
     let quota = info.tier_monthly_quota;
     let mtd = info.month_to_date_tokens as f64;
     let largest = rows.iter().map(|a| a.projected_month).fold(0.0, f64::max);
-    let x_max = nice_max(largest.max(quota.unwrap_or(0) as f64));
+    let scale = Scale::for_marks(largest, quota.map(|q| q as f64));
     // Room under the last bar for the quota line's label.
     let plot_height = ROW * rows.len().max(1) as f64 + 28.0;
-    let mut f = Frame::new(plot_height, x_max, 1.0, &legend);
+    let mut f = Frame::new(plot_height, scale.max, 1.0, &legend);
     let (left, top) = (f.left(), f.top);
-    f.x_axis("M2M tokens per 30-day month at the rate observed in this run");
+    f.scaled_x_axis(
+        &scale,
+        "M2M tokens per 30-day month at the rate observed in this run",
+    );
     for (i, a) in rows.iter().enumerate() {
         let y = top + 10.0 + ROW * i as f64;
         let color = if a.counts_toward_quota {
@@ -70,14 +73,14 @@ pub fn tokens(s: &Snapshot, info: &RunInfo) -> Chart {
                 thousands_f(a.projected_month)
             ),
         );
-        let x1 = f.x(a.projected_month).max(left + 1.0);
+        let x1 = f.x(scale.at(a.projected_month)).max(left + 1.0);
         f.rect(left, y + 15.0, x1, y + 31.0, color);
     }
     if rows.is_empty() {
         f.note("no token was requested");
     }
     if let Some(q) = quota {
-        let x = f.x(q as f64);
+        let x = f.x(scale.at(q as f64));
         let bottom = f.bottom();
         f.push(&format!(
             "<line x1=\"{x:.1}\" y1=\"{top:.1}\" x2=\"{x:.1}\" y2=\"{bottom:.1}\" stroke=\"{ERROR}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"

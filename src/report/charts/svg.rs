@@ -169,6 +169,40 @@ impl Frame {
         self.text((left + right) / 2.0, bottom + 38.0, "middle", x_label);
     }
 
+    /// The x axis of `scale`: linear, or log10 with "(log scale)" added to the label.
+    pub fn scaled_x_axis(&mut self, scale: &super::axis::Scale, x_label: &str) {
+        if scale.log {
+            self.x_axis_log(&format!("{x_label} (log scale)"));
+        } else {
+            self.x_axis(x_label);
+        }
+    }
+
+    /// A log10 x axis: the frame's `x_max` counts decades, ticks at 1, 10, 100, … (values are
+    /// placed with `x(log10(v))`, see [`super::axis::log_x`]).
+    fn x_axis_log(&mut self, x_label: &str) {
+        let (left, right, top, bottom) = (LEFT, self.right(), self.top, self.bottom());
+        let decades = self.x_max.round() as i32;
+        for k in 0..=decades.min(20) {
+            let x = self.x(k as f64);
+            self.push(&format!(
+                "<line x1=\"{x:.1}\" y1=\"{bottom:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#555\"/>",
+                bottom + 5.0
+            ));
+            let v = 10f64.powi(k);
+            self.text(
+                x,
+                bottom + 18.0,
+                "middle",
+                &crate::report::numbers::thousands_f(v),
+            );
+        }
+        self.push(&format!(
+            "<path d=\"M{left:.1},{top:.1} V{bottom:.1} H{right:.1}\" fill=\"none\" stroke=\"#555\"/>"
+        ));
+        self.text((left + right) / 2.0, bottom + 38.0, "middle", x_label);
+    }
+
     /// Vertical dashed markers for mid-run events, labelled at the top of the plot.
     pub fn markers(&mut self, events: &[(f64, String)]) {
         for (i, (at, label)) in events.iter().enumerate() {

@@ -4,7 +4,7 @@
 
 use crate::metrics::Snapshot;
 use crate::metrics::threshold::ALL;
-use crate::report::charts::axis::{nice_max, span, time_unit};
+use crate::report::charts::axis::{Scale, nice_max, span, time_unit};
 use crate::report::charts::svg::{Frame, Key, WIDTH};
 use crate::report::charts::{Chart, ERROR, op_color};
 use crate::report::numbers::{pct, thousands_f};
@@ -178,14 +178,25 @@ fn quota(series: &[LabelledRun], what: &str) -> Chart {
         dashed: true,
         label: format!("that {what}'s monthly quota"),
     });
+    // A quota far below the largest bar would sit at the axis' start on a linear scale (1,000
+    // next to millions): then the axis is log10, so every quota's tick stays visible.
+    let smallest_quota = facts
+        .iter()
+        .filter_map(|(_, q)| q.filter(|q| *q > 0))
+        .min()
+        .map(|q| q as f64);
+    let scale = Scale::for_marks(largest, smallest_quota);
     let mut f = Frame::new(
         ROW * series.len().max(1) as f64 + 10.0,
-        nice_max(largest),
+        scale.max,
         1.0,
         &keys,
     );
     let (left, top) = (f.left(), f.top);
-    f.x_axis("counted M2M tokens per 30-day month at the rate observed in the run");
+    f.scaled_x_axis(
+        &scale,
+        "counted M2M tokens per 30-day month at the rate observed in the run",
+    );
     for (i, (s, (month, quota))) in series.iter().zip(&facts).enumerate() {
         let y = top + 10.0 + ROW * i as f64;
         let share = match quota {
@@ -202,10 +213,10 @@ fn quota(series: &[LabelledRun], what: &str) -> Chart {
             "start",
             &format!("{}: {} / month ({share})", s.label, thousands_f(*month)),
         );
-        let x1 = f.x(*month).max(left + 1.0);
+        let x1 = f.x(scale.at(*month)).max(left + 1.0);
         f.rect(left, y + 15.0, x1, y + 31.0, op_color(i));
         if let Some(q) = quota {
-            let x = f.x(*q as f64);
+            let x = f.x(scale.at(*q as f64));
             f.push(&format!(
                 "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{ERROR}\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
                 y + 11.0,
@@ -218,7 +229,7 @@ fn quota(series: &[LabelledRun], what: &str) -> Chart {
         id: "quota",
         title: title.clone(),
         explain: format!(
-            "Bars project the tokens for custom APIs (they count toward the M2M quota; Management API tokens do not) onto a 30-day month; the dashed tick on each bar is that {what}'s own monthly quota. A bar past its tick means the quota runs out within the month."
+            "Bars project the tokens for custom APIs (they count toward the M2M quota; Management API tokens do not) onto a 30-day month; the dashed tick on each bar is that {what}'s own monthly quota. A bar past its tick means the quota runs out within the month. When a quota is far below the largest bar the axis is logarithmic (1, 10, 100, …), so every tick stays visible."
         ),
         svg: f.finish(&title),
     }

@@ -13,13 +13,27 @@ fn opt3(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
 }
 
+fn opt1(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into())
+}
+
 /// Tier × operation table, then the verdict and where the files are.
 pub fn tiers(runs: &[TierRun], dir: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<20} {:<36} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8}  fit",
-        "tier", "operation", "sent", "ok", "429", "ratio_429", "p50 ms", "p99 ms"
+        "{:<20} {:<36} {:>6} {:>6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8}  fit",
+        "tier",
+        "operation",
+        "sent",
+        "ok",
+        "429",
+        "dropped",
+        "ratio_429",
+        "ok/s",
+        "wire/s",
+        "p50 ms",
+        "p99 ms"
     );
     for r in runs {
         let fit = tiers::fit(r);
@@ -37,13 +51,16 @@ pub fn tiers(runs: &[TierRun], dir: &Path) -> String {
             };
             let _ = writeln!(
                 out,
-                "{:<20} {:<36} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8}  {mark}",
+                "{:<20} {:<36} {:>6} {:>6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8}  {mark}",
                 r.tier,
                 row.operation,
                 row.sent.unwrap_or(0),
                 row.ok.unwrap_or(0),
                 row.status_429.unwrap_or(0),
+                row.dropped.unwrap_or(0),
                 opt3(row.ratio_429),
+                opt1(row.ok_rps),
+                opt1(row.wire_rps),
                 opt3(row.p50_ms),
                 opt3(row.p99_ms),
             );

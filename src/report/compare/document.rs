@@ -28,7 +28,15 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "achieved_rps",
-        "Completed requests per second over the run.",
+        "Requests sent per second over the run, failures included.",
+    ),
+    (
+        "ok_rps / wire_rps",
+        "Successful requests per second; attempts on the wire per second (every retry and token request included), what the tenant's rate limit sees.",
+    ),
+    (
+        "dropped",
+        "Arrivals never sent (the generator's in-flight cap was full, it fell behind, or the run was stopping).",
     ),
     (
         "quota_pct",
@@ -82,6 +90,9 @@ pub fn tier_verdict(runs: &[TierRun]) -> Verdict {
         }
         None => "No compared tier fits this scenario.".to_string(),
     }];
+    if let Some(note) = cheapest.and_then(assumptions) {
+        sentences.push(note);
+    }
     sentences.push(tiers::criterion(runs));
     for r in runs {
         let fit = tiers::fit(r);
@@ -164,6 +175,9 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
             all.and_then(|a| a.errors)
                 .map(thousands)
                 .unwrap_or_default(),
+            all.and_then(|a| a.dropped)
+                .map(thousands)
+                .unwrap_or_default(),
             quota
                 .and_then(|q| q.projected_month)
                 .map(thousands_f)
@@ -185,8 +199,11 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
                 x.sent.map(thousands).unwrap_or_default(),
                 x.ok.map(thousands).unwrap_or_default(),
                 x.status_429.map(thousands).unwrap_or_default(),
+                x.dropped.map(thousands).unwrap_or_default(),
                 opt3(x.ratio_429),
                 opt3(x.achieved_rps),
+                opt3(x.ok_rps),
+                opt3(x.wire_rps),
                 opt3(x.p50_ms),
                 opt3(x.p99_ms),
                 x.first_429_s
@@ -220,13 +237,14 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
                 "429",
                 "ratio_429",
                 "errors",
+                "dropped",
                 "counted tokens / month",
                 "quota",
                 "% of quota",
                 "report",
             ],
             vec![
-                false, false, true, true, true, true, true, true, true, false,
+                false, false, true, true, true, true, true, true, true, true, false,
             ],
             overview,
         ),
@@ -239,13 +257,18 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
                 "sent",
                 "ok",
                 "429",
+                "dropped",
                 "ratio_429",
                 "achieved_rps",
+                "ok_rps",
+                "wire_rps",
                 "p50_ms",
                 "p99_ms",
                 "first 429 (s)",
             ],
-            vec![false, false, true, true, true, true, true, true, true, true],
+            vec![
+                false, false, true, true, true, true, true, true, true, true, true, true, true,
+            ],
             ops,
         ),
     ];
@@ -270,6 +293,33 @@ pub fn tiers_document(scenario: &str, description: Option<String>, runs: &[TierR
 
 /// A warning when the chosen tier's projected M2M token use exceeds its monthly quota, which
 /// the fit criterion does not judge unless the scenario sets `max_quota_pct`.
+/// What the cheapest fit rests on that is not published: the tier's quota and bucket sources
+/// that say "assumed" (run.csv's `tier_quota_source` and `limit:<bucket>`).
+fn assumptions(run: &TierRun) -> Option<String> {
+    let facts = &run.snapshot.run;
+    let mut list = Vec::new();
+    if let Some(src) = facts
+        .tier_quota_source
+        .as_deref()
+        .filter(|s| s.contains("assumed"))
+    {
+        list.push(format!("its monthly M2M quota ({src})"));
+    }
+    for l in facts.limits.iter().filter(|l| l.source.contains("assumed")) {
+        list.push(format!(
+            "its {} bucket, {} ({})",
+            l.bucket, l.rule, l.source
+        ));
+    }
+    (!list.is_empty()).then(|| {
+        format!(
+            "That answer assumes, for {}: {}.",
+            run.tier,
+            list.join("; ")
+        )
+    })
+}
+
 fn quota_note(run: &TierRun) -> Option<String> {
     let rows = tiers::rows(run);
     let total = rows

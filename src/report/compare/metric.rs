@@ -1,6 +1,8 @@
 //! The metrics a comparison measures per operation, read from one run's [`Snapshot`]:
 //!
-//! - `achieved_rps`: completed requests per second (summary.csv).
+//! - `achieved_rps`: requests sent per second, failures included (summary.csv).
+//! - `ok_rps`: successful requests per second; `wire_rps`: attempts on the wire per second,
+//!   retries included (summary.csv).
 //! - `ratio_429`: `status_429 / sent`.
 //! - `error_ratio`: failures other than 429 (`status_4xx + status_5xx + transport_errors`) over
 //!   `sent`; 429s have their own metric.
@@ -26,17 +28,21 @@ pub enum Metric {
     P50Ms,
     P99Ms,
     QuotaPct,
+    OkRps,
+    WireRps,
 }
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 6] = [
+    pub const ALL: [Metric; 8] = [
         Metric::AchievedRps,
         Metric::Ratio429,
         Metric::ErrorRatio,
         Metric::P50Ms,
         Metric::P99Ms,
         Metric::QuotaPct,
+        Metric::OkRps,
+        Metric::WireRps,
     ];
 
     pub fn key(self) -> &'static str {
@@ -47,6 +53,8 @@ impl Metric {
             Metric::P50Ms => "p50_ms",
             Metric::P99Ms => "p99_ms",
             Metric::QuotaPct => "quota_pct",
+            Metric::OkRps => "ok_rps",
+            Metric::WireRps => "wire_rps",
         }
     }
 
@@ -63,7 +71,7 @@ pub const QUOTA_PREFIX: &str = "quota:";
 pub struct OpValues {
     /// Normalised operation name (see [`normalize`]).
     pub operation: String,
-    pub values: [Option<f64>; 6],
+    pub values: [Option<f64>; 8],
 }
 
 impl OpValues {
@@ -97,6 +105,8 @@ pub fn values(s: &Snapshot) -> Vec<OpValues> {
                 sent.map(|_| r.p50_ms),
                 sent.map(|_| r.p99_ms),
                 quota,
+                Some(r.ok_rps),
+                Some(r.wire_rps),
             ],
         });
     }
@@ -107,7 +117,16 @@ pub fn values(s: &Snapshot) -> Vec<OpValues> {
         }
         out.push(OpValues {
             operation,
-            values: [None, None, None, None, None, a.projected_pct_of_quota],
+            values: [
+                None,
+                None,
+                None,
+                None,
+                None,
+                a.projected_pct_of_quota,
+                None,
+                None,
+            ],
         });
     }
     out

@@ -16,7 +16,7 @@
 //! | kind | management, token, http, all (operation rows) or quota |
 //! | scheduled, sent, dropped, ok, status_429 | counts, as in the tier's summary.csv |
 //! | errors | status_4xx + status_5xx + transport_errors |
-//! | achieved_rps | completed requests per second |
+//! | achieved_rps | requests sent per second (failures included) |
 //! | ratio_429 | status_429 / sent (empty when nothing was sent) |
 //! | p50_ms, p99_ms | corrected latency, milliseconds |
 //! | first_429_s | seconds from the start to the first 429 (empty: none) |
@@ -24,6 +24,7 @@
 //! | projected_month | those tokens projected onto a 30-day month |
 //! | tier_monthly_quota | the tier's monthly M2M quota (empty: none) |
 //! | projected_pct_of_quota | projected_month as a percentage of the quota |
+//! | ok_rps, wire_rps | successful requests per second; attempts on the wire per second (retries included) |
 //!
 //! `comparison.csv`, runs mode: one row per compared run × operation × metric, the first run
 //! being the baseline: `baseline_run, run, operation, metric, baseline, value, delta, delta_pct`

@@ -3,7 +3,7 @@
 //! Grammar: `[OPERATION:]METRIC(>|<)CHANGE`, e.g. `p99_ms>+10%`, `list-users:p99_ms>+50`,
 //! `achieved_rps<-5%`, `ratio_429>+0.01`.
 //! - METRIC: one of [`Metric`]'s keys (p50_ms, p99_ms, ratio_429, error_ratio, achieved_rps,
-//!   quota_pct).
+//!   ok_rps, wire_rps, quota_pct).
 //! - `>`: breached when the change is greater than CHANGE; `<`: when it is smaller.
 //! - CHANGE: a signed number (the sign may be omitted: `+`), with `%` a relative change in
 //!   percent of the baseline, without it an absolute change in the metric's unit.
@@ -15,7 +15,7 @@ use super::metric::Metric;
 use super::runs::DeltaRow;
 
 /// Shown with every malformed rule.
-pub const GRAMMAR: &str = "[OPERATION:]METRIC(>|<)CHANGE, METRIC one of p50_ms, p99_ms, ratio_429, error_ratio, achieved_rps, quota_pct; CHANGE a relative +10% / -5% or an absolute +50 change vs the baseline; e.g. \"p99_ms>+10%\", \"list-users:ratio_429>+0.01\"";
+pub const GRAMMAR: &str = "[OPERATION:]METRIC(>|<)CHANGE, METRIC one of p50_ms, p99_ms, ratio_429, error_ratio, achieved_rps, ok_rps, wire_rps, quota_pct; CHANGE a relative +10% / -5% or an absolute +50 change vs the baseline; e.g. \"p99_ms>+10%\", \"list-users:ratio_429>+0.01\"";
 
 /// Why a rule could not be parsed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -39,6 +39,8 @@ impl Table for TierRow {
         "projected_month",
         "tier_monthly_quota",
         "projected_pct_of_quota",
+        "ok_rps",
+        "wire_rps",
     ];
 
     fn to_record(&self) -> Vec<String> {
@@ -61,6 +63,8 @@ impl Table for TierRow {
             opt_fixed3(self.projected_month),
             opt_int(self.tier_monthly_quota),
             opt_fixed3(self.projected_pct_of_quota),
+            opt_fixed3(self.ok_rps),
+            opt_fixed3(self.wire_rps),
         ]
     }
 
@@ -84,6 +88,8 @@ impl Table for TierRow {
             projected_month: r.opt_f64("projected_month")?,
             tier_monthly_quota: r.opt_u64("tier_monthly_quota")?,
             projected_pct_of_quota: r.opt_f64("projected_pct_of_quota")?,
+            ok_rps: r.opt_f64_extra("ok_rps")?,
+            wire_rps: r.opt_f64_extra("wire_rps")?,
         })
     }
 }

@@ -51,6 +51,9 @@ pub struct TierRow {
     pub projected_month: Option<f64>,
     pub tier_monthly_quota: Option<u64>,
     pub projected_pct_of_quota: Option<f64>,
+    // --- appended after the first columns ---
+    pub ok_rps: Option<f64>,
+    pub wire_rps: Option<f64>,
 }
 
 /// The rows of one tier: its operations (summary order, `ALL` last as in summary.csv), each
@@ -74,6 +77,8 @@ pub fn rows(run: &TierRun) -> Vec<TierRow> {
             p50_ms: Some(r.p50_ms),
             p99_ms: Some(r.p99_ms),
             first_429_s: r.first_429_s,
+            ok_rps: Some(r.ok_rps),
+            wire_rps: Some(r.wire_rps),
             ..TierRow::default()
         });
     }

@@ -33,7 +33,11 @@ fn duration_s(parts: &[Part<'_>]) -> f64 {
 pub(super) fn merge(parts: &[Part<'_>], warnings: &mut Vec<String>) -> Snapshot {
     let run_s = duration_s(parts);
     let histograms = histograms(parts, warnings);
-    let summary = summary(parts, &histograms, run_s, warnings);
+    let statuses = statuses(parts);
+    let mut summary = summary(parts, &histograms, run_s, warnings);
+    for r in &mut summary {
+        r.set_rates(&statuses, run_s);
+    }
     let mut latency = Vec::new();
     for h in &histograms {
         latency.extend(totals_of(h).latency_rows(&h.operation));
@@ -45,7 +49,7 @@ pub(super) fn merge(parts: &[Part<'_>], warnings: &mut Vec<String>) -> Snapshot 
         summary,
         timeline: timeline(parts),
         audiences: audiences(parts, run_s),
-        statuses: statuses(parts),
+        statuses,
         latency,
         events: events(parts),
         histograms,

@@ -28,6 +28,8 @@ impl Table for SummaryRow {
         "first_429_s",
         "service_p50_ms",
         "lag_p99_ms",
+        "ok_rps",
+        "wire_rps",
     ];
 
     fn to_record(&self) -> Vec<String> {
@@ -53,6 +55,8 @@ impl Table for SummaryRow {
             opt_fixed3(self.first_429_s),
             fixed3(self.service_p50_ms),
             fixed3(self.lag_p99_ms),
+            fixed3(self.ok_rps),
+            fixed3(self.wire_rps),
         ]
     }
 
@@ -79,6 +83,9 @@ impl Table for SummaryRow {
             first_429_s: r.opt_f64("first_429_s")?,
             service_p50_ms: r.f64_or_zero("service_p50_ms")?,
             lag_p99_ms: r.f64_or_zero("lag_p99_ms")?,
+            // Folders written before these columns: NaN until `report::read` computes them.
+            ok_rps: r.opt_f64_extra("ok_rps")?.unwrap_or(f64::NAN),
+            wire_rps: r.opt_f64_extra("wire_rps")?.unwrap_or(f64::NAN),
         })
     }
 }

@@ -8,6 +8,8 @@
 //! Deciding and wording are apart: [`decide`] reads the snapshot into a [`Judgement`] (the
 //! outcome, the reasons, one [`Finding`] per sentence); [`wording`] turns those into text.
 
+pub mod advice;
+pub mod causes;
 mod observed;
 mod wording;
 
@@ -87,7 +89,15 @@ pub enum Finding {
         per_operation: Vec<(String, u64)>,
         /// (seconds into the run, operation).
         first: Option<(f64, String)>,
+        /// The first 429's bucket on the tier, when known.
+        bucket: Option<causes::Bucket>,
     },
+    /// Retries put at least 1.2× the offered rate on the wire.
+    Amplified(Vec<causes::Amplified>),
+    /// Failures that began right after a mid-run event.
+    AfterEvent(causes::AfterEvent),
+    /// Recommendations with numbers.
+    Advice(advice::Advice),
     /// Failures other than 429s.
     OtherFailures {
         status_4xx: u64,
@@ -251,12 +261,17 @@ pub fn decide(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> J
         },
         rate_limits(s, &all),
     ];
+    let amplified = causes::amplified(s);
+    if !amplified.is_empty() {
+        findings.push(Finding::Amplified(amplified));
+    }
     if errors > 0 {
         findings.push(Finding::OtherFailures {
             status_4xx: all.status_4xx,
             status_5xx: all.status_5xx,
             transport_errors: all.transport_errors,
         });
+        findings.extend(causes::after_events(s).into_iter().map(Finding::AfterEvent));
     }
     if let Some(m) = super::reach::message(s) {
         findings.push(Finding::TargetDown(m));
@@ -286,6 +301,10 @@ pub fn decide(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> J
         total: thresholds.len(),
         broken,
     });
+    let advice = advice::advise(s, info.tier.clone());
+    if !advice.is_empty() {
+        findings.push(Finding::Advice(advice));
+    }
     Judgement {
         outcome,
         reasons,
@@ -308,6 +327,7 @@ fn rate_limits(s: &Snapshot, all: &SummaryRow) -> Finding {
             .filter(|r| r.status_429 > 0)
             .map(|r| (r.operation.clone(), r.status_429))
             .collect(),
+        bucket: first.and_then(|(_, op)| causes::bucket_of(s, op)),
         first: first.map(|(t, op)| (t, op.to_string())),
     }
 }

@@ -43,6 +43,7 @@ fn decides_findings_then_words_them() {
             sent: 10,
             per_operation: vec![("list".into(), 2)],
             first: Some((3.25, "list".into())),
+            bucket: None,
         })
     );
     assert!(j.findings.contains(&Finding::Dropped {

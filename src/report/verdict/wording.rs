@@ -1,7 +1,7 @@
 //! The verdict's words: each [`Finding`] as its sentence, the outcome and reasons as labels.
 //! Decides nothing: what to say is in [`super::decide`].
 
-use super::{Finding, Outcome, QuotaView, Reason};
+use super::{Finding, Outcome, QuotaView, Reason, causes};
 use crate::report::numbers::{count, pct, percent_of, thousands, thousands_f};
 
 impl Outcome {
@@ -67,13 +67,24 @@ pub(super) fn sentence(f: &Finding) -> String {
             sent,
             per_operation,
             first,
+            bucket,
         } => {
             let hit: Vec<String> = per_operation
                 .iter()
                 .map(|(op, n)| format!("{op} {}", thousands(*n)))
                 .collect();
+            let whose = match bucket {
+                Some(causes::Bucket {
+                    name,
+                    rule: Some(rule),
+                }) => format!(", whose bucket is {name} ({rule})"),
+                Some(causes::Bucket { name, rule: None }) => format!(" (its bucket: {name})"),
+                None => String::new(),
+            };
             let when = match first {
-                Some((t, op)) => format!(" The first 429 came {t:.1} s into the run, on {op}."),
+                Some((t, op)) => {
+                    format!(" The first 429 came {t:.1} s into the run, on {op}{whose}.")
+                }
                 None => String::new(),
             };
             format!(
@@ -104,6 +115,9 @@ pub(super) fn sentence(f: &Finding) -> String {
             )
         }
         Finding::TargetDown(line) => as_sentence(line),
+        Finding::Amplified(list) => causes::amplified_sentence(list),
+        Finding::AfterEvent(a) => causes::after_event_sentence(a),
+        Finding::Advice(a) => super::advice::sentence(a),
         Finding::Dropped { dropped, causes } => dropped_sentence(*dropped, *causes),
         Finding::Quota {
             counting,

@@ -10,7 +10,82 @@ use crate::report::json::{FILE, SCHEMA, summary_counts};
 
 const COUNTS: [&str; 4] = ["sent", "ok", "status_429", "dropped"];
 
-pub(super) fn check(dir: &Path, summary: Option<&[Row]>, p: &mut Problems) {
+/// flows.csv's count columns, which report.json's `flows` rows must repeat.
+const FLOW_COUNTS: [&str; 7] = [
+    "steps",
+    "scheduled",
+    "dropped",
+    "completed",
+    "failed",
+    "capture_failed",
+    "stopped",
+];
+
+/// report.json's `flows` against flows.csv: present exactly when the file is, the same flows
+/// in order with the same counts.
+fn check_flows(value: &serde_json::Value, flows: Option<&[Row]>, p: &mut Problems) {
+    let json = value.get("flows").and_then(|f| f.as_array());
+    let (json, csv) = match (json, flows) {
+        (None, None) => return,
+        (Some(_), None) => {
+            p.add(
+                FILE,
+                None,
+                "has flows but the folder has no flows.csv".into(),
+            );
+            return;
+        }
+        (None, Some(_)) => {
+            p.add(
+                FILE,
+                None,
+                "has no flows array; flows.csv has the run's flows".into(),
+            );
+            return;
+        }
+        (Some(j), Some(c)) => (j, c),
+    };
+    if json.len() != csv.len() {
+        p.add(
+            FILE,
+            None,
+            format!("{} flows rows, flows.csv has {}", json.len(), csv.len()),
+        );
+        return;
+    }
+    for (j, row) in json.iter().zip(csv) {
+        let flow = row.text("flow");
+        if j.get("flow").and_then(|f| f.as_str()) != Some(flow) {
+            p.add(
+                FILE,
+                None,
+                format!(
+                    "flows row {:?} where flows.csv line {} has {flow:?}",
+                    j.get("flow"),
+                    row.line
+                ),
+            );
+            continue;
+        }
+        for col in FLOW_COUNTS {
+            let Some(want) = row.count(col) else { continue };
+            let got = j.get(col).and_then(|v| v.as_u64());
+            if got != Some(want) {
+                p.add(
+                    FILE,
+                    None,
+                    format!(
+                        "flow {flow} {col} is {}, flows.csv line {} says {want}",
+                        got.map_or("missing".to_string(), |v| v.to_string()),
+                        row.line
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn check(dir: &Path, summary: Option<&[Row]>, flows: Option<&[Row]>, p: &mut Problems) {
     let Ok(text) = std::fs::read_to_string(dir.join(FILE)) else {
         p.add(FILE, None, "missing".to_string());
         return;
@@ -30,6 +105,7 @@ pub(super) fn check(dir: &Path, summary: Option<&[Row]>, p: &mut Problems) {
             format!("schema is {schema:?}, expected {SCHEMA:?}"),
         );
     }
+    check_flows(&value, flows, p);
     let rows = match summary_counts(&value, &COUNTS) {
         Ok(rows) => rows,
         Err(e) => {

@@ -14,6 +14,7 @@ mod flows;
 mod json;
 mod observed;
 mod problem;
+mod rates;
 mod status;
 mod table;
 
@@ -55,7 +56,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         .then(|| table::load(dir, &flows::FLOWS, &mut p))
         .flatten();
     facts::files(dir, &mut p);
-    json::check(dir, summary.as_deref(), &mut p);
+    json::check(dir, summary.as_deref(), flows.as_deref(), &mut p);
     if let Some(summary) = &summary {
         let ops = counts::summary(summary, &mut p);
         if let Some(t) = &timeline {
@@ -79,6 +80,9 @@ pub fn verify(dir: &Path) -> Result<Vec<Problem>, NoFolder> {
         }
         if let Some(f) = &flows {
             flows::check(&ops, f, &mut p);
+        }
+        if let (Some(s), Some(r)) = (&statuses, &run) {
+            rates::check(summary, s, r, &mut p);
         }
     }
     if let (Some(e), Some(r)) = (&events, &run) {

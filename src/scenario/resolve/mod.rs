@@ -171,5 +171,6 @@ pub fn resolve(
         flows,
         start,
         jobs,
+        strict: spec.strict,
     })
 }

@@ -325,7 +325,7 @@ pub(super) fn thresholds(
         };
         let limits = spec.limits();
         if limits.is_empty() {
-            r.problem(&["thresholds", name], "sets no limit; add p99_ms, p50_ms, max_429_ratio, max_error_ratio, min_achieved_rps or max_quota_pct");
+            r.problem(&["thresholds", name], "sets no limit; add p99_ms, p50_ms, max_429_ratio, max_error_ratio, min_achieved_rps, max_quota_pct, min_ok_rps or max_wire_rps");
         }
         for (key, limit) in limits {
             let Some(metric) = ThresholdMetric::ALL.into_iter().find(|m| m.key() == key) else {
