@@ -102,6 +102,8 @@ fn quota_line(s: &Snapshot, info: &RunInfo) -> String {
     };
     let ends = match q.runs_out_day {
         Some(d) => format!("; used up {}", super::verdict::runs_out(d)),
+        // The projection counts issued tokens only; the refused ones are in the `seen:` line.
+        None if info.observed.ran_out().is_some() => "; ran out in the run (seen:)".to_string(),
         None if q.quota.is_some() => "; lasts the month".to_string(),
         None => String::new(),
     };

@@ -117,6 +117,8 @@ pub enum Finding {
         counting: Vec<(String, u64)>,
         view: QuotaView,
         month_to_date_tokens: u64,
+        /// The run saw the quota refuse a token (the projection alone may say it lasts).
+        ran_out_seen: bool,
     },
     /// Observed, not projected: the monthly quota refused a token `at_s` into the run.
     QuotaRanOut {
@@ -295,6 +297,7 @@ pub fn decide(s: &Snapshot, info: &RunInfo, thresholds: &[ThresholdResult]) -> J
             .collect(),
         view: quota,
         month_to_date_tokens: info.month_to_date_tokens,
+        ran_out_seen: info.observed.ran_out().is_some(),
     });
     findings.extend(observed::findings(info));
     findings.push(Finding::Thresholds {

@@ -123,7 +123,8 @@ pub(super) fn sentence(f: &Finding) -> String {
             counting,
             view,
             month_to_date_tokens,
-        } => quota_sentence(counting, view, *month_to_date_tokens),
+            ran_out_seen,
+        } => quota_sentence(counting, view, *month_to_date_tokens, *ran_out_seen),
         Finding::QuotaRanOut { .. } | Finding::WorkFinished { .. } => {
             super::observed::sentence(f).unwrap_or_default()
         }
@@ -180,7 +181,12 @@ fn dropped_sentence(dropped: u64, causes: Option<(u64, u64, u64)>) -> String {
     )
 }
 
-fn quota_sentence(counting: &[(String, u64)], q: &QuotaView, month_to_date: u64) -> String {
+fn quota_sentence(
+    counting: &[(String, u64)],
+    q: &QuotaView,
+    month_to_date: u64,
+    ran_out_seen: bool,
+) -> String {
     let internal = if q.internal_tokens > 0 {
         format!(
             " {} for Auth0's own APIs (Management API) {} not count.",
@@ -220,6 +226,10 @@ fn quota_sentence(counting: &[(String, u64)], q: &QuotaView, month_to_date: u64)
     };
     match q.runs_out_day {
         Some(day) => text.push_str(&format!("; the quota is used up {}{used}.", runs_out(day))),
+        // The projection counts issued tokens only: refused ones are not in it.
+        None if ran_out_seen => text.push_str(&format!(
+            "; the issued tokens alone would fit{used}, but the run saw the quota run out (below)."
+        )),
         None if q.quota.is_some() => text.push_str(&format!("; the quota lasts the month{used}.")),
         None => text.push('.'),
     }
