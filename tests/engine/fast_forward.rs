@@ -225,3 +225,40 @@ fn a_stop_signal_ends_a_long_fast_forward_run_with_a_complete_report() {
         "virtual {duration} s in {wall} s of wall time"
     );
 }
+
+#[test]
+fn the_simulators_latency_is_virtual_service_time() {
+    // 10 minutes at 5/s with 1.5 s added to every answer (enterprise: no 429): every request's
+    // latency is the simulator's 1.5 s on the virtual clock, and the run takes far less wall time.
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("slow.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"slow\"\n\n[target.simulated]\ntier = \"enterprise\"\n\n\
+         [target.simulated.faults]\nlatency = \"1500ms\"\n\n\
+         [[operations]]\nname = \"get-users\"\nkind = \"management\"\nmethod = \"GET\"\n\
+         path = \"/api/v2/users?per_page=5\"\n\n\
+         [[phases]]\nduration = \"10m\"\nrate = 5\nmax_in_flight = 32\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("ff");
+    assert_eq!(run(&scenario, &out, true, StopSignal::new()), 0);
+    check_report(&out);
+    let rows = csv_rows(&out.join("summary.csv"));
+    let users = rows.iter().find(|r| r["operation"] == "get-users").unwrap();
+    assert_eq!((n(users, "sent"), n(users, "ok")), (3_000, 3_000));
+    for col in ["p50_ms", "p99_ms"] {
+        let ms: f64 = users[col].parse().unwrap();
+        assert!((1_500.0..1_520.0).contains(&ms), "{col} = {ms} ms");
+    }
+    let f = facts(&out);
+    let (duration, wall): (f64, f64) = (
+        f["duration_s"].parse().unwrap(),
+        f["wall_s"].parse().unwrap(),
+    );
+    assert!((600.0..605.0).contains(&duration), "virtual {duration} s");
+    assert!(
+        wall < duration / 5.0,
+        "{wall} s of wall time for {duration} virtual"
+    );
+}
