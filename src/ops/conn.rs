@@ -1,98 +1,218 @@
-//! One HTTP/1 connection of [`super::direct`], driven by the task that sends on it instead of a
-//! task of its own. With a task per connection every request crossed tasks three times (the
-//! request to the connection's task, the socket's readiness to it, the response back); here the
-//! worker writes its request, reads the answer and hands over the body in its own polls.
+//! One HTTP/1 connection of [`super::direct`]: a socket, the bytes read from it and not yet used,
+//! and the request being written. The worker that sends on it drives it (no task of its own):
+//! write the request (one `write` for line, headers and body), read until the head parses
+//! ([`super::h1`]), read the body by its framing, and say whether the connection can carry the
+//! next request.
 //!
-//! Two polls of the connection per request: one writes the request, one (when the socket is
-//! readable) reads the answer, hands over the head and the body, and makes the connection idle
-//! and ready for the next request again. What the connection's task used to notice on its own is
-//! noticed on the next request's first poll, which reads before it writes: a connection the
-//! server closed while it sat idle reads its end of stream there (the socket's readiness was
-//! recorded by the runtime's I/O driver meanwhile, with or without a waker), ends without
-//! writing, and hands the request back unsent, to go on the next connection as before. A
-//! connection that is dropped (a timeout, a failed body, a full pool) closes its socket at once.
+//! Syscalls: a response that arrives in one segment is one `read` that returns less than the
+//! buffer holds, which also tells the runtime the socket is drained (tokio clears its readiness
+//! on a short read), so the next request does not first read for nothing. A connection the
+//! server closed while it sat idle is noticed at checkout ([`Conn::idle_ok`]) from the readiness
+//! the runtime's I/O driver recorded meanwhile: only then does it cost a `read`, and the request
+//! goes on another connection, unsent, as before. A dropped connection closes its socket at once.
 
-use std::future::{Future, poll_fn};
-use std::pin::{Pin, pin};
+use std::cell::Cell;
 use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::client::conn::http1::{Connection, SendRequest};
-use hyper_util::rt::TokioIo;
+use hyper::{HeaderMap, Method, Uri};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub(super) type Sender = SendRequest<Full<Bytes>>;
-type Driver = Connection<TokioIo<TcpStream>, Full<Bytes>>;
+use super::h1::{self, Chunked, Framing};
+use super::ratelimit::RateInfo;
+use super::reply::{body_kind, chain_kind};
+use crate::metrics::TransportKind;
+
+/// The read buffer's first size: an answer's head and a small body in one `read`.
+const BUF: usize = 16 * 1024;
 
 pub(super) struct Conn {
-    pub(super) sender: Sender,
-    /// `None` once the connection ended (closed by either side, or failed): dropping hyper's
-    /// side of it hands every pending request and body back, failed or unsent.
-    driver: Option<Driver>,
+    stream: TcpStream,
+    /// Bytes read; `buf[start..end]` is not used yet.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// The request being written (kept for its allocation).
+    out: Vec<u8>,
+}
+
+/// A request that did not come back as an answer.
+pub(super) enum Failed {
+    /// The request could not be written: on a reused connection the server never got it.
+    Unsent(TransportKind),
+    /// Written, but no whole head came back.
+    Lost(TransportKind),
+}
+
+/// An answer: status, rate-limit headers, every header when kept, the body (or why it could not
+/// be read), and whether the connection can carry another request.
+pub(super) struct Answer {
+    pub status: u16,
+    pub rate: RateInfo,
+    pub headers: Option<HeaderMap>,
+    pub body: Result<Bytes, TransportKind>,
+    pub reusable: bool,
+}
+
+/// The request, as the direct path sends it.
+#[derive(Clone, Copy)]
+pub(super) struct Request<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
 }
 
 impl Conn {
-    pub(super) fn new(sender: Sender, driver: Driver) -> Self {
+    pub(super) fn new(stream: TcpStream) -> Self {
         Conn {
-            sender,
-            driver: Some(driver),
+            stream,
+            buf: vec![0; BUF],
+            start: 0,
+            end: 0,
+            out: Vec::with_capacity(512),
         }
     }
 
-    /// Lets the connection read what came and write what is queued; false once it has ended.
-    fn poll_driver(&mut self, cx: &mut Context<'_>) -> bool {
-        if let Some(driver) = self.driver.as_mut()
-            && Pin::new(driver).poll(cx).is_ready()
-        {
-            // Ended cleanly or with an error; a pending request already got that error.
-            self.driver = None;
+    /// Whether an idle connection can take a request: false once the server closed it (or sent
+    /// something nobody asked for). No syscall unless the runtime saw the socket turn readable.
+    pub(super) fn idle_ok(&mut self) -> bool {
+        if self.start != self.end {
+            return false;
         }
-        self.driver.is_some()
+        let mut cx = Context::from_waker(Waker::noop());
+        match self.stream.poll_read_ready(&mut cx) {
+            Poll::Pending => true,
+            Poll::Ready(Err(_)) => false,
+            Poll::Ready(Ok(())) => {
+                let mut one = [0u8; 1];
+                matches!(self.stream.try_read(&mut one),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+            }
+        }
     }
 
-    /// Drives the connection until `fut` (a response or a body read on it) is ready. `fut` can
-    /// only advance when the connection is polled or has ended (hyper's callback and body
-    /// channel are filled by the connection alone), so while the connection lives `fut` is
-    /// polled with a no-op waker: a wake-up from it would only poll this task once more for
-    /// nothing. The connection's own wakers (socket readiness) are this task's. `fut` is
-    /// polled first: a body that came with its head is there without polling the connection.
-    pub(super) async fn drive<F: Future>(&mut self, fut: F) -> F::Output {
-        let mut fut = pin!(fut);
-        poll_fn(|cx| {
-            let mut noop = Context::from_waker(Waker::noop());
-            if self.driver.is_some()
-                && let Poll::Ready(out) = fut.as_mut().poll(&mut noop)
-            {
-                return Poll::Ready(out);
+    /// Sends `req` and reads its answer. `head` gets the status and rate-limit headers as soon
+    /// as they are read (a timeout during the body still reports them).
+    pub(super) async fn exchange(
+        &mut self,
+        req: Request<'_>,
+        keep: bool,
+        head: &Cell<Option<(u16, RateInfo)>>,
+    ) -> Result<Answer, Failed> {
+        h1::encode(&mut self.out, req.method, req.uri, req.headers, req.body);
+        if let Err(e) = self.stream.write_all(&self.out).await {
+            return Err(Failed::Unsent(io_kind(&e)));
+        }
+        let parsed = loop {
+            let now = crate::clock::now();
+            match h1::parse_final(&self.buf[self.start..self.end], req.method, keep, now) {
+                Ok(Some(h)) => break h,
+                Ok(None) if self.end - self.start >= h1::MAX_HEAD => {
+                    return Err(Failed::Lost(TransportKind::Other));
+                }
+                Ok(None) => {}
+                Err(h1::Bad::Parse) => return Err(Failed::Lost(TransportKind::Other)),
             }
-            if self.poll_driver(cx) {
-                fut.as_mut().poll(&mut noop)
-            } else {
-                fut.as_mut().poll(cx)
+            match self.fill().await {
+                Ok(0) => return Err(Failed::Lost(TransportKind::Reset)),
+                Ok(_) => {}
+                Err(kind) => return Err(Failed::Lost(kind)),
             }
+        };
+        self.start += parsed.len;
+        head.set(Some((parsed.status, parsed.rate)));
+        let body = self.body(parsed.framing, keep).await;
+        let reusable = parsed.keep_alive && body.is_ok() && self.start == self.end;
+        Ok(Answer {
+            status: parsed.status,
+            rate: parsed.rate,
+            headers: parsed.headers,
+            body,
+            reusable,
         })
-        .await
     }
 
-    /// Whether a request can go on this connection: it has not ended and has finished its
-    /// previous exchange (at once after a whole exchange; else the connection is driven until
-    /// it has, or ends).
-    pub(super) async fn ready(&mut self) -> bool {
-        if self.driver.is_some() && self.sender.is_ready() {
-            return true;
-        }
-        poll_fn(|cx| {
-            if !self.poll_driver(cx) {
-                return Poll::Ready(false);
+    /// Reads the body to its end; its bytes only when `keep`.
+    async fn body(&mut self, framing: Framing, keep: bool) -> Result<Bytes, TransportKind> {
+        let mut kept = keep.then(Vec::new);
+        match framing {
+            Framing::Length(mut left) => loop {
+                let take = left.min((self.end - self.start) as u64) as usize;
+                if let Some(k) = kept.as_mut() {
+                    k.extend_from_slice(&self.buf[self.start..self.start + take]);
+                }
+                self.start += take;
+                left -= take as u64;
+                if left == 0 {
+                    break;
+                }
+                self.fill_body().await?;
+            },
+            Framing::Chunked => {
+                let mut state = Chunked::Size;
+                loop {
+                    let used =
+                        h1::dechunk(&mut state, &self.buf[self.start..self.end], kept.as_mut())
+                            .map_err(|_| TransportKind::Body)?;
+                    self.start += used;
+                    if state == Chunked::Done {
+                        break;
+                    }
+                    self.fill_body().await?;
+                }
             }
-            self.sender.poll_ready(cx).map(|r| r.is_ok())
-        })
-        .await
+            Framing::Close => loop {
+                if let Some(k) = kept.as_mut() {
+                    k.extend_from_slice(&self.buf[self.start..self.end]);
+                }
+                self.start = self.end;
+                match self.fill().await {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(kind) => return Err(body_kind(Some(kind))),
+                }
+            },
+        }
+        Ok(kept.map(Bytes::from).unwrap_or_default())
     }
 
-    /// Whether it has not ended (an answer with `Connection: close` ends it once read).
-    pub(super) fn is_open(&self) -> bool {
-        self.driver.is_some()
+    /// [`Self::fill`] for a body that must go on: its end of stream is a reset.
+    async fn fill_body(&mut self) -> Result<(), TransportKind> {
+        match self.fill().await {
+            Ok(0) => Err(TransportKind::Reset),
+            Ok(_) => Ok(()),
+            Err(kind) => Err(body_kind(Some(kind))),
+        }
     }
+
+    /// Reads what the socket has into the free end of the buffer (made room for first): the
+    /// bytes read, 0 at the end of stream.
+    async fn fill(&mut self) -> Result<usize, TransportKind> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        } else if self.end == self.buf.len() && self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            // A head longer than the buffer: grow it (parse_final bounds it at MAX_HEAD).
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        match self.stream.read(&mut self.buf[self.end..]).await {
+            Ok(n) => {
+                self.end += n;
+                Ok(n)
+            }
+            Err(e) => Err(io_kind(&e)),
+        }
+    }
+}
+
+/// An I/O error's transport kind (a reset, a timeout...), `other` for the rest.
+fn io_kind(e: &std::io::Error) -> TransportKind {
+    chain_kind(Some(e)).unwrap_or(TransportKind::Other)
 }

@@ -1,54 +1,53 @@
 //! Plain HTTP to loopback (the embedded simulator, a local service, the benchmark's nginx)
-//! straight on hyper's HTTP/1 connections, without reqwest's layers or hyper-util's pool. Why:
+//! straight on HTTP/1 connections of our own ([`super::conn`], the wire format in
+//! [`super::h1`]), without reqwest's layers, hyper-util's pool or hyper's dispatcher. Why:
 //! reqwest wraps every request in its redirect layer even with redirects off, which re-parses the
 //! URL (with IDNA) twice per request and clones the header map several times (17 % of the
 //! generator's instructions per request), and hyper-util's legacy pool hashes its key with
 //! SipHash on every checkout and return and spawns a task per request to hand the connection
-//! back (≈ 20 % more) — callgrind profiles in BENCHMARKS.md. HTTPS and every non-loopback host
+//! back (≈ 20 % more), and hyper's dispatcher built a `HeaderMap` of every response head (more
+//! than half of what was left) — callgrind profiles in BENCHMARKS.md. HTTPS and every non-loopback host
 //! stay on reqwest, with its TLS roots and proxy handling.
 //!
 //! The pool: idle connections per `host:port`, last in first out, at most `pool` per host (the
-//! worker count). A connection goes back only after its response body was read to the end; one
-//! the server closed is dropped at checkout. Each connection is driven by the worker using it
-//! ([`super::conn`]), not by a task of its own. Same contract as hyper-util's client, which this
-//! replaces: whole-request timeout, connect timeout, `Host` from the URL (the template adds it),
-//! origin-form request line, a request the server never got on a reused connection tried again
-//! on the next one, errors sorted into the same transport kinds.
+//! worker count). A connection goes back only after its response body was read to the end and
+//! the answer let it stay open; one the server closed is dropped at checkout. Each connection is
+//! driven by the worker using it, not by a task of its own. Same contract as hyper-util's
+//! client, which this replaced: whole-request timeout, connect timeout, `Host` from the URL (the
+//! template adds it), origin-form request line, `content-length` of a body, a request the server
+//! never got on a reused connection tried again on the next one, errors sorted into the same
+//! transport kinds (end of stream before a whole head or body: `reset`; garbage: `other`; a bad
+//! chunk: `body`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1;
-use hyper::http::uri::{Authority, PathAndQuery};
+use hyper::http::uri::Authority;
 use hyper::{HeaderMap, Method, Uri};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
-use super::conn::Conn;
+use super::conn::{Answer, Conn, Failed, Request};
 use super::ratelimit;
-use super::reply::{Reply, body_kind, chain_kind, rate_of};
+use super::reply::{Reply, chain_kind};
 use crate::metrics::TransportKind;
 use crate::scenario::HttpPlan;
 
 struct Host {
     authority: Authority,
-    /// Boxed: a connection (hyper's dispatcher and buffers' handles) is large, and it moves in
-    /// and out of the pool and the request's future; a box moves as one pointer.
+    /// Boxed: a connection moves in and out of the pool and the request's future; a box moves
+    /// as one pointer.
     #[allow(clippy::vec_box)]
     idle: Vec<Box<Conn>>,
 }
 
-/// Status, rate-limit headers, the headers when kept, and the body (or why it could not be read).
-type Exchanged = (
-    u16,
-    ratelimit::RateInfo,
-    Option<HeaderMap>,
-    Result<Bytes, TransportKind>,
-);
+/// The same `host:port`, as written (`Authority`'s own `==` ignores case byte by byte, a cost on
+/// every checkout and return; the URLs of one run spell a host alike).
+fn same(a: &Authority, b: &Authority) -> bool {
+    a.as_str() == b.as_str()
+}
 
 #[derive(Clone)]
 pub struct Direct {
@@ -77,13 +76,13 @@ impl Direct {
     /// The idle connection to `authority` used last, if any.
     fn idle(&self, authority: &Authority) -> Option<Box<Conn>> {
         let mut hosts = self.hosts.borrow_mut();
-        let host = hosts.iter_mut().find(|h| h.authority == *authority)?;
+        let host = hosts.iter_mut().find(|h| same(&h.authority, authority))?;
         host.idle.pop()
     }
 
     fn put(&self, authority: &Authority, conn: Box<Conn>) {
         let mut hosts = self.hosts.borrow_mut();
-        match hosts.iter_mut().find(|h| h.authority == *authority) {
+        match hosts.iter_mut().find(|h| same(&h.authority, authority)) {
             Some(host) if host.idle.len() < self.max_idle => host.idle.push(conn),
             Some(_) => {}
             None => hosts.push(Host {
@@ -95,14 +94,13 @@ impl Direct {
 
     async fn checkout(&self, authority: &Authority) -> Result<Checkout, TransportKind> {
         while let Some(mut conn) = self.idle(authority) {
-            // Ready at once unless it is still finishing the previous response. One the server
-            // closed meanwhile ends on the request's first poll, which hands the request back.
-            if conn.ready().await {
+            // One the server closed while it sat idle is dropped here, the request unsent.
+            if conn.idle_ok() {
                 return Ok(Checkout { conn, reused: true });
             }
         }
-        // Boxed: the connect future (resolve, connect, handshake) is large and rarely run, and
-        // inline it would make every request's future, which is moved on each call, that large.
+        // Boxed: the connect future (resolve, connect) is large and rarely run, and inline it
+        // would make every request's future, which is moved on each call, that large.
         let conn = Box::pin(self.connect(authority)).await?;
         Ok(Checkout {
             conn,
@@ -110,8 +108,7 @@ impl Direct {
         })
     }
 
-    /// A new connection (TCP_NODELAY, the plan's connect timeout), driven by the worker that
-    /// uses it.
+    /// A new connection (TCP_NODELAY, the plan's connect timeout).
     async fn connect(&self, authority: &Authority) -> Result<Box<Conn>, TransportKind> {
         let host = authority.host();
         let host = host
@@ -135,10 +132,7 @@ impl Direct {
             Ok(Ok(s)) => s,
         };
         let _ = stream.set_nodelay(true);
-        let (sender, driver) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| chain_kind(Some(&e)).unwrap_or(TransportKind::Connect))?;
-        Ok(Box::new(Conn::new(sender, driver)))
+        Ok(Box::new(Conn::new(stream)))
     }
 
     /// `headers` already hold everything sent (the template added `accept` and `host`).
@@ -154,8 +148,14 @@ impl Direct {
         // head's rate-limit headers, as a body read that timed out.
         let head = Cell::new(None);
         let deadline = Instant::now() + self.timeout;
-        let exchange = self.exchange(method, uri, headers, body, keep_body, &head);
-        match timeout_at(deadline, exchange).await {
+        let body = body.unwrap_or_default();
+        let req = Request {
+            method: &method,
+            uri: &uri,
+            headers: &headers,
+            body: &body,
+        };
+        match timeout_at(deadline, self.exchange(req, keep_body, &head)).await {
             Err(_) => match head.get() {
                 Some((status, rate)) => {
                     Reply::answered(status, rate, Err(TransportKind::Timeout), keep_body)
@@ -163,61 +163,35 @@ impl Direct {
                 None => Reply::transport(TransportKind::Timeout),
             },
             Ok(Err(kind)) => Reply::transport(kind),
-            Ok(Ok((status, rate, kept, body))) => {
-                Reply::answered(status, rate, body, keep_body).with_headers(kept)
+            Ok(Ok(a)) => {
+                Reply::answered(a.status, a.rate, a.body, keep_body).with_headers(a.headers)
             }
         }
     }
 
-    /// Status, rate-limit headers (also left in `head` once read), all the headers when
-    /// `keep`, and the body (or why it could not be read).
+    /// The answer (status and rate-limit headers also left in `head` once read).
     async fn exchange(
         &self,
-        method: Method,
-        uri: Uri,
-        headers: HeaderMap,
-        body: Option<Bytes>,
+        req: Request<'_>,
         keep: bool,
         head: &Cell<Option<(u16, ratelimit::RateInfo)>>,
-    ) -> Result<Exchanged, TransportKind> {
-        let Some(authority) = uri.authority().cloned() else {
+    ) -> Result<Answer, TransportKind> {
+        let Some(authority) = req.uri.authority() else {
             return Err(TransportKind::Other);
         };
-        let path = uri
-            .path_and_query()
-            .cloned()
-            .unwrap_or_else(|| PathAndQuery::from_static("/"));
-        let mut r = hyper::Request::new(Full::new(body.unwrap_or_default()));
-        *r.method_mut() = method;
-        *r.uri_mut() = Uri::from(path);
-        *r.headers_mut() = headers;
-        let (response, mut conn) = loop {
-            let Checkout { mut conn, reused } = self.checkout(&authority).await?;
-            let sent = conn.sender.try_send_request(r);
-            match conn.drive(sent).await {
-                Ok(response) => break (response, conn),
-                Err(mut e) => match e.take_message() {
-                    // Never written: the server closed that idle connection; try the next.
-                    Some(again) if reused => r = again,
-                    _ => {
-                        let e = e.into_error();
-                        return Err(chain_kind(Some(&e)).unwrap_or(TransportKind::Other));
+        loop {
+            let Checkout { mut conn, reused } = self.checkout(authority).await?;
+            match conn.exchange(req, keep, head).await {
+                Ok(answer) => {
+                    if answer.reusable {
+                        self.put(authority, conn);
                     }
-                },
+                    return Ok(answer);
+                }
+                // Never written: the server closed that idle connection; try the next.
+                Err(Failed::Unsent(_)) if reused => continue,
+                Err(Failed::Unsent(kind) | Failed::Lost(kind)) => return Err(kind),
             }
-        };
-        let status = response.status().as_u16();
-        let rate = rate_of(response.headers());
-        head.set(Some((status, rate)));
-        let kept = keep.then(|| response.headers().clone());
-        let body = match conn.drive(response.into_body().collect()).await {
-            Err(e) => Err(body_kind(chain_kind(Some(&e)))),
-            Ok(body) => Ok(body.to_bytes()),
-        };
-        if body.is_ok() && conn.is_open() {
-            // The next checkout waits, if need be, for the connection to finish this exchange.
-            self.put(&authority, conn);
         }
-        Ok((status, rate, kept, body))
     }
 }

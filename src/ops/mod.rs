@@ -1,8 +1,8 @@
 //! The HTTP operations (token, management, http): how each request is built once as a
 //! [`Template`] ([`token`], [`management`], [`http`], on [`template`]), the [`Transport`] seam
 //! that sends a prepared request and answers a [`Reply`] ([`transport`], [`reply`]), its HTTP
-//! implementation over sockets ([`send`]: reqwest, or hyper's HTTP/1 connections for plain HTTP
-//! to loopback in [`direct`], each driven by its worker: `conn`) and how rate-limit headers are
+//! implementation over sockets ([`send`]: reqwest, or HTTP/1 connections of our own for plain
+//! HTTP to loopback in [`direct`], each driven by its worker: `conn`, the wire format in `h1`) and how rate-limit headers are
 //! read ([`ratelimit`]). Knows nothing of pacing,
 //! retries or tokens' lifetimes (that is the engine); a failed request is an
 //! [`crate::metrics::Outcome`], not an error.
@@ -10,6 +10,7 @@
 mod conn;
 pub mod dest;
 pub mod direct;
+mod h1;
 pub mod holes;
 pub mod http;
 pub mod management;

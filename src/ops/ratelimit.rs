@@ -54,21 +54,31 @@ const NAMES: [&str; 5] = [
 ];
 
 /// Reads every rate-limit header of a response; `now` resolves HTTP-date `Retry-After`s.
-/// One pass over the response's few headers, first value of each name (as `HeaderMap::get`):
-/// five `get`s by string each parsed and hashed the name, ~1,900 instructions per response in
-/// the callgrind profile (BENCHMARKS.md), on every response, even ones with no such header.
 pub fn parse(headers: &HeaderMap, now: SystemTime) -> RateInfo {
+    parse_pairs(headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())), now)
+}
+
+/// [`parse`] over raw `(name, value)` pairs, as a response head's parser yields them (names in
+/// any case). One pass over the response's few headers, first value of each name (as
+/// `HeaderMap::get`): five `get`s by string each parsed and hashed the name, ~1,900
+/// instructions per response in the callgrind profile (BENCHMARKS.md), on every response, even
+/// ones with no such header. A value that is not visible ASCII is bad (as
+/// `HeaderValue::to_str`).
+pub fn parse_pairs<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a [u8])>,
+    now: SystemTime,
+) -> RateInfo {
     let mut info = RateInfo::default();
     let mut bad = 0;
     let mut seen = [false; NAMES.len()];
-    for (name, value) in headers {
-        let Some(slot) = NAMES.iter().position(|n| *n == name.as_str()) else {
+    for (name, value) in pairs {
+        let Some(slot) = slot_of(name) else {
             continue;
         };
         if std::mem::replace(&mut seen[slot], true) {
             continue;
         }
-        let Ok(v) = value.to_str() else {
+        let Some(v) = visible_ascii(value) else {
             bad += 1;
             continue;
         };
@@ -91,6 +101,30 @@ pub fn parse(headers: &HeaderMap, now: SystemTime) -> RateInfo {
     }
     info.bad = bad;
     info
+}
+
+/// Which of [`NAMES`] `name` is, in any case: by length first (most headers are none of them).
+fn slot_of(name: &str) -> Option<usize> {
+    let candidates: &[usize] = match name.len() {
+        17 => &[0, 2],
+        21 => &[1],
+        11 => &[3],
+        24 => &[4],
+        _ => return None,
+    };
+    candidates
+        .iter()
+        .copied()
+        .find(|&i| NAMES[i].eq_ignore_ascii_case(name))
+}
+
+/// The value as text when every byte is visible ASCII or a tab (`HeaderValue::to_str`'s rule).
+fn visible_ascii(v: &[u8]) -> Option<&str> {
+    if v.iter().all(|&b| b == b'\t' || (32..127).contains(&b)) {
+        std::str::from_utf8(v).ok()
+    } else {
+        None
+    }
 }
 
 /// A non-negative integer; anything else (negative, fractional, too large, text) is bad.
