@@ -34,7 +34,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub budget: u64,
     /// At most this many requests in flight (1: one connection, strictly in turn). The drain
-    /// starts on one and doubles its window every 0.2 s without a 429, so a bucket one
+    /// starts on one and doubles its window every 0.1 s without a 429, so a bucket one
     /// connection cannot empty is still drained; the timed phase keeps that window.
     #[arg(long, value_name = "N", default_value_t = probe::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
@@ -217,7 +217,7 @@ fn plan_text(c: &Checked, args: &ProbeArgs) -> String {
     );
     let _ = writeln!(
         s,
-        "  in flight: 1 at first, doubled every 0.2 s without a 429, at most {} (--concurrency)",
+        "  in flight: 1 at first, doubled every 0.1 s without a 429, at most {} (--concurrency)",
         args.concurrency
     );
     let _ = writeln!(

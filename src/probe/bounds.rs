@@ -119,7 +119,7 @@ pub fn of(records: &[Record], from: usize) -> (Vec<Bound>, Vec<Bound>) {
 /// fitted line `g0 + r·t` counts every token the bucket would have had since then; the level it
 /// implies, `g0 + r·t - S(t)`, is the true level after the bucket last was full and below the
 /// size before, so the size is its highest value up to `records[from]`'s send. `S(t)` lies
-/// between the successes answered by `t` and those sent by `t`: (lowest, highest) size.
+/// between the successes answered by `t` and those sent before `t`: (lowest, highest) size.
 pub fn size_before(records: &[Record], from: usize, fit: &Fit) -> (f64, f64) {
     let Some(anchor) = records.get(from) else {
         return (fit.size_lo, fit.size_hi);
@@ -140,9 +140,10 @@ pub fn size_before(records: &[Record], from: usize, fit: &Fit) -> (f64, f64) {
             .iter()
             .filter(|r| r.class == Class::Ok && r.recv <= t)
             .count() as f64;
+        // Just before `t` (the line is continuous): a request sent at `t` has not been handled.
         let sent = early
             .iter()
-            .filter(|r| matches!(r.class, Class::Ok | Class::Pending) && r.sent <= t)
+            .filter(|r| matches!(r.class, Class::Ok | Class::Pending) && r.sent < t)
             .count() as f64;
         lo = lo.max(fit.g0_lo + fit.rate * t - sent);
         hi = hi.max(fit.g0_hi + fit.rate * t - answered);

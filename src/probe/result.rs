@@ -22,7 +22,7 @@ pub struct Tally {
     /// Requests the drain sent, and when its last answer came (seconds since the first request).
     pub drain_sent: u64,
     pub drain_s: f64,
-    /// The most requests in flight at once (the drain's final window).
+    /// The most requests in flight at once.
     pub window: usize,
 }
 

@@ -45,7 +45,7 @@ pub(super) struct Prober<'a, T: Target> {
     headers_fit: bool,
     /// Successes handled so far (exact once nothing is in flight).
     pub(super) taken: u64,
-    tally: Tally,
+    pub(super) tally: Tally,
     headers: Headers,
     other_in_a_row: u32,
     pub(super) stop: Option<StopWhy>,
@@ -59,6 +59,10 @@ pub(super) struct Prober<'a, T: Target> {
     /// full (one connection taking less than it refills), so the fit starts there (0: the whole
     /// drain was at one width).
     pub(super) anchor: usize,
+    /// Answers a second on one connection, measured before the drain first widened: a query
+    /// on one connection catches up with the bucket at this less its refill, so once the rate
+    /// is known below half of it, the timed phase goes one request at a time (sharper bounds).
+    pub(super) one_connection: Option<f64>,
 }
 
 impl<'a, T: Target> Prober<'a, T> {
@@ -94,6 +98,7 @@ impl<'a, T: Target> Prober<'a, T> {
         let target: &'a T = self.target;
         self.in_flight
             .push(Box::pin(async move { (i, target.send().await) }));
+        self.tally.window = self.tally.window.max(self.in_flight.len());
         true
     }
 
@@ -229,6 +234,10 @@ impl<'a, T: Target> Prober<'a, T> {
             .saturating_sub(self.records.len() as u64);
         let (level, at) = schedule::shot(&f, self.taken, self.now(), t_q, end, left);
         self.at(at).await;
+        // Once the rate is known below half of one connection's, a query on one catches up.
+        if self.window > 1 && self.one_connection.is_some_and(|one| f.rate_hi < one / 2.0) {
+            self.window = 1;
+        }
         if self.window > 1 {
             self.chase(&f, level, end).await;
             return;
@@ -259,12 +268,12 @@ pub async fn probe<T: Target>(target: &T, settings: Settings) -> Findings {
         window: 1,
         latency: 0.0,
         anchor: 0,
+        one_connection: None,
     };
     let drained = p.drain().await;
     let drain_end = p.now();
     p.tally.drain_sent = p.records.len() as u64;
     p.tally.drain_s = drain_end;
-    p.tally.window = p.window;
     if drained {
         let end = drain_end + settings.measure_s;
         loop {
@@ -272,9 +281,15 @@ pub async fn probe<T: Target>(target: &T, settings: Settings) -> Findings {
             if now >= end - 1e-6 || p.stop.is_some() {
                 break;
             }
+            // A chase may end with a window of 429s in flight: keep room for them.
+            let (room, done) = if p.window > 1 {
+                (p.window as f64, schedule::CHASE_DONE_SPREAD)
+            } else {
+                (0.0, schedule::DONE_SPREAD)
+            };
             if let Some(f) = p.fit()
-                && (f.rate_spread() <= schedule::DONE_SPREAD
-                    || p.tally.spent as f64 >= schedule::allowance(&f))
+                && (f.rate_spread() <= done
+                    || p.tally.spent as f64 + room >= schedule::allowance(&f))
             {
                 break;
             }

@@ -13,6 +13,7 @@
 use quotaprobe::probe::http::HttpTarget;
 use quotaprobe::probe::{self, OVERHEAD, Settings};
 use quotaprobe::sim::{RunningSim, tier};
+use std::time::Duration;
 
 use crate::support::sim::{ID, SECRET, demo, form_encode, http, mgmt_token, start, stats};
 
@@ -59,10 +60,19 @@ async fn target(s: &RunningSim, endpoint: &str) -> HttpTarget {
 }
 
 async fn check(tier_name: &str, endpoints: &[&str]) {
+    check_on(tier_name, endpoints, Duration::ZERO).await;
+}
+
+/// `check` against a simulator that adds `latency` before every answer (a link slower than
+/// loopback); returns the most requests each probe had in flight.
+async fn check_on(tier_name: &str, endpoints: &[&str], latency: Duration) -> Vec<usize> {
+    let mut windows = Vec::new();
     for endpoint in endpoints {
         let profile = tier::builtin(tier_name).unwrap();
         let (burst, per_s) = truth(&profile, endpoint);
-        let s = start(demo(tier_name));
+        let mut config = demo(tier_name);
+        config.faults.latency = latency;
+        let s = start(config);
         let t = target(&s, endpoint).await;
         let before = stats(&http(), &s).await;
         let got = probe::probe(
@@ -102,8 +112,9 @@ async fn check(tier_name: &str, endpoints: &[&str]) {
         assert!(got.headers_used || endpoint.contains("oauth"), "{what}");
         let t = &got.tally;
         eprintln!(
-            "{tier_name} {endpoint}: burst {} rate {rate:.3}/s spent {served} (cap {cap}) in {:.2} s, confidence {}; drain {} requests in {:.2} s ({:.0}/s) at most {} in flight",
+            "{tier_name} {endpoint}: burst {} rate {rate:.3}/s spent {served} (cap {cap}, 429s {}) in {:.2} s, confidence {}; drain {} requests in {:.2} s ({:.0}/s) at most {} in flight",
             got.burst,
+            t.limited,
             t.last_s,
             got.confidence.label(),
             t.drain_sent,
@@ -111,8 +122,10 @@ async fn check(tier_name: &str, endpoints: &[&str]) {
             t.drain_sent as f64 / t.drain_s.max(1e-9),
             t.window
         );
+        windows.push(t.window);
         s.shutdown();
     }
+    windows
 }
 
 #[tokio::test]
@@ -165,4 +178,17 @@ async fn private_cloud_1500_management_and_token_endpoint() {
         &["GET /api/v2/users?per_page=1", "POST /oauth/token"],
     )
     .await;
+}
+
+#[tokio::test]
+async fn private_cloud_500_over_a_5_ms_link_needs_several_in_flight() {
+    // 5 ms added to every answer: one connection gets under 200 answers a second, below the
+    // buckets' 250/s and 500/s refills, so only a widened drain empties them.
+    let windows = check_on(
+        "private-cloud-500",
+        &["GET /api/v2/users", "POST /oauth/token"],
+        Duration::from_millis(5),
+    )
+    .await;
+    assert!(windows.iter().all(|&w| w > 1), "{windows:?}");
 }
