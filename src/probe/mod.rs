@@ -4,16 +4,18 @@
 //! How (`run.rs`): drain the bucket back to back until the first 429 (its size), then take
 //! tokens at the instants the current estimate says they arrive (`schedule.rs`), each last
 //! request's answer splitting the remaining doubt about the refill rate in two. One connection
-//! is too slow to empty a fast bucket (a debug-built simulator answers ~215 requests a second on
-//! one, a tenant across the Internet ~30): a drain that has seen no 429 after a fifth of a
-//! second doubles its requests in flight, up to `Settings::concurrency`, and the timed phase
-//! then keeps that window, chasing the estimate until a 429 (`window.rs`); every answer's bound
-//! holds whatever order the server handled overlapping requests in (`bounds.rs`). Stop after
-//! the rate is known within 0.25 %, or once the requests reach burst + 3 × rate per second +
-//! a few (a fast bucket is timed for less than a second, a slow one for longer than 3 s), or
-//! after 30 s, within the request budget. Every answer is a bound on the bucket's token count (`fit.rs`); `x-ratelimit-*`
-//! headers, when present and consistent with the 429s, add bounds of their own. What it found
-//! and the tier-file fragment it writes: `result.rs`.
+//! can be too slow to empty a fast bucket (a tenant across the Internet answers ~30 requests a
+//! second on one; the debug-built simulator 600-870 for a page of users on a loaded 2-core
+//! machine): a drain that has seen no 429 for a tenth of a second doubles its requests in
+//! flight, up to `Settings::concurrency`, and the timed phase then chases the estimate with that
+//! window until a 429 (`window.rs`), until the rate is known to be under half of what one
+//! connection answered. Every answer is a bound on the bucket's token count (`fit.rs`), whatever
+//! order the server handled overlapping requests in (`bounds.rs`); `x-ratelimit-*` headers,
+//! when present and consistent with the 429s, add bounds of their own. Stop after the rate is
+//! known within 0.25 % (0.5 % when chasing), or once the requests reach burst + 3 × rate per
+//! second + a few (a fast bucket is timed for less than a second, a slow one for longer than
+//! 3 s), or after 30 s, within the request budget. What it found and the tier-file fragment it
+//! writes: `result.rs`.
 //!
 //! The target is anything that answers requests, several at once if asked ([`Target`]): the
 //! HTTP targets of the CLI (`src/cli/probe.rs`), or a synthetic bucket in the unit tests
