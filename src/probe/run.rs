@@ -63,6 +63,8 @@ pub(super) struct Prober<'a, T: Target> {
     /// on one connection catches up with the bucket at this less its refill, so once the rate
     /// is known below half of it, the timed phase goes one request at a time (sharper bounds).
     pub(super) one_connection: Option<f64>,
+    /// The fewest tokens `Auth0-Client-Quota-Limit` showed left.
+    quota_seen: Option<u64>,
 }
 
 impl<'a, T: Target> Prober<'a, T> {
@@ -84,13 +86,22 @@ impl<'a, T: Target> Prober<'a, T> {
     }
 
     /// Sends one request without waiting for it; false (nothing sent) once the probe is
-    /// stopping or the budget is spent.
+    /// stopping, the budget is spent, or the quota leaves no room for one more in flight.
     pub(super) fn launch(&mut self) -> bool {
         if self.stop.is_some() {
             return false;
         }
         if self.records.len() as u64 >= self.settings.budget {
             self.stop = Some(StopWhy::Budget);
+            return false;
+        }
+        // Every request in flight may take a quota token: never more in flight than one
+        // connection would take before its stop (the one answer that shows fewer than the
+        // minimum left), so a wide window cannot run the quota down past it.
+        if let Some(q) = self.quota_seen
+            && self.in_flight.len() as u64
+                >= (q + 1).saturating_sub(self.settings.min_quota_remaining)
+        {
             return false;
         }
         let i = self.records.len();
@@ -112,10 +123,12 @@ impl<'a, T: Target> Prober<'a, T> {
         self.tally.last_s = recv;
         self.first_recv.get_or_insert(recv);
         let kind = self.record(i, recv, &answer);
-        if let Some(q) = answer.quota_remaining
-            && q < self.settings.min_quota_remaining
-        {
-            self.stop = Some(StopWhy::Quota(q));
+        if let Some(q) = answer.quota_remaining {
+            // The lowest seen: answers overtaking each other may bring older counts.
+            self.quota_seen = Some(self.quota_seen.map_or(q, |s| s.min(q)));
+            if q < self.settings.min_quota_remaining {
+                self.stop = Some(StopWhy::Quota(q));
+            }
         }
         kind
     }
@@ -269,6 +282,7 @@ pub async fn probe<T: Target>(target: &T, settings: Settings) -> Findings {
         latency: 0.0,
         anchor: 0,
         one_connection: None,
+        quota_seen: None,
     };
     let drained = p.drain().await;
     let drain_end = p.now();

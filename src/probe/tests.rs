@@ -18,7 +18,7 @@ pub(super) struct Bucket {
     pub(super) half_trip: Duration,
     pub(super) headers: bool,
     /// `Auth0-Client-Quota-Limit` remaining, counting down per 2xx.
-    quota: Cell<Option<u64>>,
+    pub(super) quota: Cell<Option<u64>>,
     pub(super) sent: Cell<u64>,
 }
 

@@ -8,7 +8,7 @@ use std::cell::Cell;
 use tokio::time::{Duration, Instant, sleep, sleep_until};
 
 use super::tests::{Bucket, assert_close, settings};
-use super::{Answer, Confidence, OVERHEAD, Settings, Target, probe};
+use super::{Answer, Confidence, OVERHEAD, Settings, StopWhy, Target, probe};
 
 struct Server {
     bucket: Bucket,
@@ -117,4 +117,17 @@ async fn small_buckets_are_still_drained_one_request_at_a_time() {
     let got = probe(&s, settings()).await;
     assert_close(30, 500.0 / 60.0, &got);
     assert_eq!(s.most_in_flight.get(), 1, "{got:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wide_window_never_runs_the_quota_past_the_stop() {
+    // 300 quota tokens left and a bucket one connection cannot empty: the window widens to
+    // 64, yet never holds more requests than the quota has tokens above the stop.
+    let s = Server::new(750, 750.0, 250, true);
+    s.bucket.quota.set(Some(300));
+    let got = probe(&s, settings()).await;
+    assert!(s.most_in_flight.get() > 1, "{got:?}");
+    assert_eq!(got.stop, Some(StopWhy::Quota(9)), "{got:?}");
+    assert_eq!(s.bucket.quota.get(), Some(9), "{got:?}");
+    assert_eq!(s.bucket.sent.get(), 291, "{got:?}");
 }
