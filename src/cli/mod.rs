@@ -172,6 +172,10 @@ pub struct CompareArgs {
     /// Comma-separated simulated tiers to run the scenario on, e.g. free,essentials,enterprise.
     #[arg(long, value_delimiter = ',')]
     pub tiers: Vec<String>,
+    /// Also run the scenario on the tier profile in FILE, named by its `name` (repeatable; with
+    /// or without --tiers), e.g. the file `quotaprobe probe --out` wrote.
+    #[arg(long = "tier-file", value_name = "FILE")]
+    pub tier_files: Vec<PathBuf>,
     /// Rule that sets exit code 3 when breached, e.g. "p99_ms>+10%" (repeatable).
     #[arg(long = "fail-if", value_name = "RULE")]
     pub fail_if: Vec<String>,

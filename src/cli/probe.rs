@@ -33,6 +33,11 @@ pub struct ProbeArgs {
     /// Never send more requests than this (the Management API token request included).
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub budget: u64,
+    /// At most this many requests in flight (1: one connection, strictly in turn). The drain
+    /// starts on one and doubles its window every 0.1 s without a 429, so a bucket one
+    /// connection cannot empty is still drained; the timed phase keeps that window.
+    #[arg(long, value_name = "N", default_value_t = probe::DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
     /// Write the measured bucket as a tier file here (must not exist), for `run --tier-file`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -66,6 +71,9 @@ struct Checked {
     real: bool,
 }
 
+/// `--concurrency` at most: more connections than this is a load test, not a probe.
+const MAX_CONCURRENCY: usize = 256;
+
 fn usage(message: impl std::fmt::Display) -> CliError {
     CliError::usage(format!("{message}; nothing was sent"))
 }
@@ -97,6 +105,13 @@ fn check(args: &ProbeArgs) -> Result<Checked, CliError> {
         return Err(usage(format!(
             "--budget {}: a probe needs at least 3 requests (a drain needs its 429); give e.g. --budget 500",
             args.budget
+        )));
+    }
+    if !(1..=MAX_CONCURRENCY).contains(&args.concurrency) {
+        return Err(usage(format!(
+            "--concurrency {}: give 1 to {MAX_CONCURRENCY} requests in flight, e.g. --concurrency {} (1 for one connection)",
+            args.concurrency,
+            probe::DEFAULT_CONCURRENCY
         )));
     }
     if let Some(out) = &args.out {
@@ -202,6 +217,11 @@ fn plan_text(c: &Checked, args: &ProbeArgs) -> String {
     );
     let _ = writeln!(
         s,
+        "  in flight: 1 at first, doubled every 0.1 s without a 429, at most {} (--concurrency)",
+        args.concurrency
+    );
+    let _ = writeln!(
+        s,
         "  stops at once when Auth0-Client-Quota-Limit shows fewer than {} tokens left",
         Settings::default().min_quota_remaining
     );
@@ -270,7 +290,8 @@ async fn build(
         Where::Url(u) => u.clone(),
         _ => format!("{base}{}", c.path),
     };
-    let mut t = HttpTarget::new(&c.method, &url, ca_pem).map_err(CliError::failed)?;
+    let mut t =
+        HttpTarget::new(&c.method, &url, ca_pem, args.concurrency).map_err(CliError::failed)?;
     let Some((id, secret)) = creds else {
         return Ok((t, 0));
     };
@@ -362,7 +383,7 @@ pub(super) fn probe(args: ProbeArgs) -> CliResult {
         .build()
         .map_err(|e| CliError::failed(format!("cannot start the probe's runtime: {e}")))?;
     let findings = runtime.block_on(async {
-        let (mut target, used) = build(
+        let (target, used) = build(
             &c,
             &args,
             &base,
@@ -373,9 +394,10 @@ pub(super) fn probe(args: ProbeArgs) -> CliResult {
         .await?;
         let settings = Settings {
             budget: args.budget - used,
+            concurrency: args.concurrency,
             ..Settings::default()
         };
-        let mut f = probe::probe(&mut target, settings).await;
+        let mut f = probe::probe(&target, settings).await;
         f.tally.spent += used;
         Ok::<_, CliError>((f, used))
     });

@@ -101,8 +101,64 @@ fn width(bounds: &[Bound], r: f64) -> f64 {
     upper(bounds, r) - lower(bounds, r)
 }
 
+/// The bounds that can matter: `max(lo - r·t)` over the lower bounds is reached on the upper
+/// convex hull of their `(t, lo)` points for every `r`, `min(hi - r·t)` on the lower hull of the
+/// upper bounds' `(t, hi)`. A probe of a fast bucket gathers thousands of bounds; the hulls keep
+/// a few dozen, so every fit (and `fit_full`'s dozens of them) stays cheap.
+pub fn reduce(bounds: &[Bound]) -> Vec<Bound> {
+    let mut lows: Vec<(f64, f64)> = bounds
+        .iter()
+        .filter(|b| b.lo.is_finite())
+        .map(|b| (b.t, b.lo))
+        .collect();
+    let mut highs: Vec<(f64, f64)> = bounds
+        .iter()
+        .filter(|b| b.hi.is_finite())
+        .map(|b| (b.t, -b.hi))
+        .collect();
+    let mut out: Vec<Bound> = upper_hull(&mut lows)
+        .into_iter()
+        .map(|(t, lo)| Bound {
+            t,
+            lo,
+            hi: f64::INFINITY,
+        })
+        .collect();
+    // The lower hull of (t, hi) is the upper hull of (t, -hi).
+    out.extend(upper_hull(&mut highs).into_iter().map(|(t, neg)| Bound {
+        t,
+        lo: f64::NEG_INFINITY,
+        hi: -neg,
+    }));
+    out
+}
+
+/// Andrew's monotone chain, upper half: for equal `t` only the highest point counts.
+fn upper_hull(points: &mut [(f64, f64)]) -> Vec<(f64, f64)> {
+    points.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let mut hull: Vec<(f64, f64)> = Vec::new();
+    for &p in points.iter() {
+        if hull.last().is_some_and(|l| l.0 == p.0) {
+            continue;
+        }
+        while hull.len() >= 2 {
+            let (a, b) = (hull[hull.len() - 2], hull[hull.len() - 1]);
+            // Drop b when it lies on or below the segment a-p.
+            if (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0) >= 0.0 {
+                hull.pop();
+            } else {
+                break;
+            }
+        }
+        hull.push(p);
+    }
+    hull
+}
+
 /// The fit of `bounds`; `None` while they do not bound both sides (no success or no 429 yet).
 pub fn fit(bounds: &[Bound]) -> Option<Fit> {
+    let reduced = reduce(bounds);
+    let bounds = &reduced[..];
     if !bounds.iter().any(|b| b.lo.is_finite()) || !bounds.iter().any(|b| b.hi.is_finite()) {
         return None;
     }
@@ -171,6 +227,8 @@ pub fn fit(bounds: &[Bound]) -> Option<Fit> {
 /// hull of those that hold without slack, or the plain fit when none does (the bucket was not
 /// full, or is not whole tokens).
 pub fn fit_full(bounds: &[Bound], first_recv: f64) -> Option<Fit> {
+    let reduced = reduce(bounds);
+    let bounds = &reduced[..];
     let mut plain = fit(bounds)?;
     plain.size_hi = plain.g0_hi + plain.rate_hi.min(RATE_CAP) * first_recv;
     if plain.slack > 0.0 || plain.rate_hi >= RATE_CAP {
@@ -309,6 +367,24 @@ mod tests {
         ];
         let f = fit(&bounds).unwrap();
         assert!(f.slack > 0.0, "{f:?}");
+    }
+
+    #[test]
+    fn the_hulls_keep_every_fit() {
+        let mut times: Vec<f64> = (0..40).map(|i| f64::from(i) * 0.001).collect();
+        times.extend((0..200).map(|i| 0.5 + f64::from(i) * 0.013));
+        let b = observe(30.0, 25.0, &times);
+        let reduced = reduce(&b);
+        assert!(
+            reduced.len() < b.len() / 3,
+            "{} of {}",
+            reduced.len(),
+            b.len()
+        );
+        for r in [0.0, 10.0, 24.9, 25.0, 31.0, 1e4] {
+            assert!((lower(&b, r) - lower(&reduced, r)).abs() < 1e-9, "{r}");
+            assert!((upper(&b, r) - upper(&reduced, r)).abs() < 1e-9, "{r}");
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! The probe's HTTP target: one request built once (method, URL, headers, body), sent over one
-//! kept-alive connection, its status and rate-limit headers read ([`crate::ops::ratelimit`]),
-//! its body read to the end so the connection is reused. A transport error is an answer
-//! without a status, never an error. The bearer token, when there is one, lives only in the
-//! request's headers (marked sensitive) and is never printed.
+//! The probe's HTTP target: one request built once (method, URL, headers, body), sent over
+//! kept-alive connections (HTTP/1.1: one per request in flight, up to the probe's window,
+//! pooled so a widened drain does not reconnect for every request; HTTP/2, when TLS offers it,
+//! multiplexes them on one), its status and rate-limit headers read
+//! ([`crate::ops::ratelimit`]), its body read to the end so the connection is reused. A
+//! transport error is an answer without a status, never an error. The bearer token, when there
+//! is one, lives only in the request's headers (marked sensitive) and is never printed.
 
 use std::time::{Duration, SystemTime};
 
@@ -21,12 +23,18 @@ pub struct HttpTarget {
 }
 
 impl HttpTarget {
-    /// `ca_pem`: extra PEM roots (a private CA).
-    pub fn new(method: &str, url: &str, ca_pem: Option<&[u8]>) -> Result<Self, String> {
+    /// `ca_pem`: extra PEM roots (a private CA); `connections`: the most requests the probe
+    /// will have in flight (`Settings::concurrency`), the idle connections kept.
+    pub fn new(
+        method: &str,
+        url: &str,
+        ca_pem: Option<&[u8]>,
+        connections: usize,
+    ) -> Result<Self, String> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("{method:?} is not an HTTP method"))?;
         let mut builder = Client::builder()
-            .pool_max_idle_per_host(1)
+            .pool_max_idle_per_host(connections.max(1))
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = ca_pem {
@@ -72,7 +80,7 @@ impl HttpTarget {
 }
 
 impl Target for HttpTarget {
-    async fn send(&mut self) -> Answer {
+    async fn send(&self) -> Answer {
         let mut req = self
             .client
             .request(self.method.clone(), &self.url)

@@ -19,6 +19,11 @@ pub struct Tally {
     pub other_statuses: BTreeSet<u16>,
     /// When the last answer came, seconds since the first request.
     pub last_s: f64,
+    /// Requests the drain sent, and when its last answer came (seconds since the first request).
+    pub drain_sent: u64,
+    pub drain_s: f64,
+    /// The most requests in flight at once.
+    pub window: usize,
 }
 
 /// What the rate-limit headers said.
@@ -258,6 +263,16 @@ impl Findings {
             "  requests spent: {} (2xx {}, 429 {}, other {}{others}) over {:.2} s",
             t.spent, t.ok, t.limited, t.other, t.last_s
         );
+        if t.drain_s > 0.0 {
+            let _ = writeln!(
+                s,
+                "  drain: {} requests in {:.2} s ({:.0}/s), at most {} in flight (--concurrency)",
+                t.drain_sent,
+                t.drain_s,
+                t.drain_sent as f64 / t.drain_s,
+                t.window
+            );
+        }
         let h = &self.headers;
         let headers = if h.limit.is_none() && !h.remaining_seen {
             "none: inferred from the pattern of 429s".to_string()

@@ -1,5 +1,7 @@
 //! `quotaprobe probe` through the real binary: a simulated tier probed and its tier file run
-//! with `run --tier-file` (same 429s as the built-in tier), nginx's `limit_req` (a config this
+//! with `run --tier-file` (same 429s as the built-in tier), compared beside the tier with
+//! `compare --tiers T --tier-file FILE` and run on the virtual clock (`run --fast-forward
+//! --tier-file`), nginx's `limit_req` (a config this
 //! test writes, requests counted in nginx's own access log), `--dry-run` sending nothing, the
 //! real-tenant confirmation, and bad input (exit 2, nothing sent). Timed: run alone
 //! (.config/nextest.toml).
@@ -16,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
-use crate::support::contract::csv_rows;
+use crate::support::contract::{check_report, csv_rows};
+use crate::support::real::run_facts;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -93,8 +96,27 @@ fn status_429(dir: &Path) -> f64 {
     row["status_429"].parse().unwrap()
 }
 
+/// `compare SCENARIO --tiers essentials --tier-file FILE --out OUT`.
+fn compare_essentials_and(
+    scenario: &Path,
+    file: &Path,
+    out: &Path,
+) -> (Option<i32>, String, String) {
+    quotaprobe(&[
+        "compare",
+        scenario.to_str().unwrap(),
+        "--tiers",
+        "essentials",
+        "--tier-file",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 #[test]
-fn a_probed_tier_file_runs_with_the_same_429s_as_the_tier() {
+fn a_probed_tier_file_runs_compares_and_fast_forwards_with_the_same_429s_as_the_tier() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("essentials-users.toml");
     let f = file.to_str().unwrap();
@@ -132,14 +154,62 @@ fn a_probed_tier_file_runs_with_the_same_429s_as_the_tier() {
         assert!(matches!(code, Some(0 | 3)), "{stdout}{stderr}");
         status_429(out)
     };
+    // 100 arrivals at 20/s against 40 burst + 8.33/s: about 18 are refused, on both.
+    let same_429s = |how: &str, built_in: f64, probed: f64| {
+        assert!((10.0..=30.0).contains(&built_in), "{how}: {built_in}");
+        assert!(
+            (built_in - probed).abs() <= 2.0,
+            "{how}: built-in tier {built_in} 429s, probed tier file {probed}"
+        );
+    };
     let built_in = run(&[], &tmp.path().join("built-in"));
     let probed = run(&["--tier-file", f], &tmp.path().join("probed"));
-    // 100 arrivals at 20/s against 40 burst + 8.33/s: about 18 are refused, on both.
-    assert!((10.0..=30.0).contains(&built_in), "{built_in}");
-    assert!(
-        (built_in - probed).abs() <= 2.0,
-        "built-in tier {built_in} 429s, probed tier file {probed}"
+    same_429s("run", built_in, probed);
+
+    // The virtual clock: the same scenario fast-forwarded on each.
+    let ff_built_in = run(&["--fast-forward"], &tmp.path().join("ff-built-in"));
+    let ff_dir = tmp.path().join("ff-probed");
+    let ff_probed = run(&["--fast-forward", "--tier-file", f], &ff_dir);
+    let facts = run_facts(&ff_dir);
+    assert_eq!(
+        (facts["tier"].as_str(), facts["clock"].as_str()),
+        ("probed", "virtual")
     );
+    same_429s("run --fast-forward", ff_built_in, ff_probed);
+
+    // compare: the built-in tier beside the probed one, same seed, same arrivals.
+    let cmp = tmp.path().join("cmp");
+    let (code, stdout, stderr) = compare_essentials_and(&scenario, &file, &cmp);
+    assert!(matches!(code, Some(0 | 3)), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("probed"),
+        "the probed tier is in the table: {stdout}"
+    );
+    for tier in ["essentials", "probed"] {
+        check_report(&cmp.join(tier));
+        assert_eq!(run_facts(&cmp.join(tier))["tier"], tier);
+    }
+    same_429s(
+        "compare",
+        status_429(&cmp.join("essentials")),
+        status_429(&cmp.join("probed")),
+    );
+}
+
+#[test]
+fn compare_refuses_a_tier_file_named_like_a_listed_tier() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("clash.toml");
+    let text = std::fs::read_to_string(root().join("src/sim/tiers/essentials.toml")).unwrap();
+    std::fs::write(&file, text).unwrap();
+    let scenario = scenario(tmp.path());
+    let (code, stdout, stderr) = compare_essentials_and(&scenario, &file, &tmp.path().join("cmp"));
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("--tier-file") && stderr.contains("\"essentials\""),
+        "{stderr}"
+    );
+    assert!(!tmp.path().join("cmp").exists(), "nothing ran");
 }
 
 fn nginx_bin() -> PathBuf {
@@ -319,8 +389,12 @@ fn bad_input_is_exit_2_naming_the_flag_before_any_request() {
     let tmp = tempfile::tempdir().unwrap();
     let exists = tmp.path().join("exists.toml");
     std::fs::write(&exists, "").unwrap();
-    let table: [(Vec<&str>, &str); 6] = [
+    let table: [(Vec<&str>, &str); 7] = [
         (vec!["probe", "sim", "--budget", "2"], "--budget 2"),
+        (
+            vec!["probe", "sim", "--concurrency", "0"],
+            "--concurrency 0: give 1 to 256",
+        ),
         (
             vec!["probe", "sim", "--endpoint", "users"],
             "--endpoint \"users\"",

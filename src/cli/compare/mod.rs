@@ -20,15 +20,15 @@ pub(super) fn compare(args: CompareArgs, stop: StopSignal) -> CliResult {
         .filter(|t| !t.is_empty())
         .collect();
     let first_is_file = args.inputs.first().is_some_and(|p| p.is_file());
-    if first_is_file || !args.tiers.is_empty() {
+    if first_is_file || !args.tiers.is_empty() || !args.tier_files.is_empty() {
         if args.inputs.len() != 1 || !first_is_file {
             return Err(CliError::usage(
                 "compare --tiers takes exactly one scenario file, e.g. `quotaprobe compare scenarios/which-tier.toml --tiers free,essentials,enterprise`",
             ));
         }
-        if tier_names.is_empty() {
+        if tier_names.is_empty() && args.tier_files.is_empty() {
             return Err(CliError::usage(format!(
-                "--tiers: name at least one tier to run {} on, e.g. --tiers free,essentials,enterprise (see `quotaprobe tiers`)",
+                "--tiers: name at least one tier to run {} on, e.g. --tiers free,essentials,enterprise (see `quotaprobe tiers`), or give a profile with --tier-file FILE",
                 args.inputs[0].display()
             )));
         }

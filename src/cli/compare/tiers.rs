@@ -1,10 +1,11 @@
-//! `quotaprobe compare SCENARIO --tiers a,b,c`: the same scenario (same seed, so the same
-//! arrivals) on a fresh embedded simulator of each tier, `--parallel` at a time (default: CPU
+//! `quotaprobe compare SCENARIO --tiers a,b,c [--tier-file FILE]...`: the same scenario (same
+//! seed, so the same arrivals) on a fresh embedded simulator of each tier (a tier file's profile
+//! is named by its `name`, e.g. one `quotaprobe probe` measured), `--parallel` at a time (default: CPU
 //! cores), each run a complete report folder `<dir>/<tier>/`, then the comparison beside them.
 //! Everything that can be wrong with the input (scenario, tier names, output folder) is checked
 //! before the first tier starts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
@@ -61,14 +62,45 @@ pub(super) fn compare(args: &CompareArgs, mut names: Vec<String>, stop: StopSign
         Some(0) => return Err(CliError::usage("--parallel must be at least 1")),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    }
-    .min(names.len());
+    };
     names.sort_by_key(|n| cost::rank(n));
+    // (name, its tier file and profile; none for a built-in tier)
+    let mut tiers: Vec<(String, Option<(&Path, TierProfile)>)> =
+        names.into_iter().map(|n| (n, None)).collect();
+    for path in &args.tier_files {
+        let profile = tier::load_file(path)
+            .map_err(|e| CliError::usage(format!("--tier-file {}: {e}", path.display())))?;
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if !profile.name.chars().all(plain) || matches!(profile.name.as_str(), "" | "." | "..") {
+            return Err(CliError::usage(format!(
+                "--tier-file {}: its tier name {:?} names the tier's report folder; use letters, digits, '-', '_' or '.'",
+                path.display(),
+                profile.name
+            )));
+        }
+        if tiers.iter().any(|(n, _)| *n == profile.name) {
+            return Err(CliError::usage(format!(
+                "--tier-file {}: its tier is named {:?}, like another tier of this comparison; give the file another `name`",
+                path.display(),
+                profile.name
+            )));
+        }
+        tiers.push((profile.name.clone(), Some((path.as_path(), profile))));
+    }
+    let parallel = parallel.min(tiers.len());
     let dir = output_dir(args, &base)?;
     let mut jobs = Vec::new();
-    for name in names {
-        let plan = load_plan(scenario, Some(name.clone()), args.seed, None)?;
-        let profile = tier::builtin_or_err(&name).map_err(CliError::usage)?;
+    for (name, file) in tiers {
+        let plan = load_plan(
+            scenario,
+            Some(name.clone()),
+            args.seed,
+            file.as_ref().map(|f| f.0),
+        )?;
+        let profile = match file {
+            Some((_, profile)) => profile,
+            None => tier::builtin_or_err(&name).map_err(CliError::usage)?,
+        };
         let tier_dir = report::prepare_out_dir(&dir.join(&name))
             .map_err(|e| CliError::failed(format!("cannot create the tier's folder: {e}")))?;
         jobs.push(Job {
