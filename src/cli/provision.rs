@@ -45,6 +45,7 @@ pub(super) fn sim_config(
         );
     }
     let mut config = SimConfig::new(tier);
+    config.lazy_keys = !asks_the_tenant(plan);
     config.users = sp.users;
     config.month_to_date_tokens = sp.month_to_date_tokens;
     config.management_token_lifetime_s = sp.token_lifetime.as_secs().max(1);
@@ -122,4 +123,80 @@ pub(super) fn sim_config(
         });
     }
     (config, credentials)
+}
+
+/// Whether the run may send anything to the tenant: a token or Management operation, an `http`
+/// one with a bearer token or a target-relative URL, or any mid-run event. Only a run that may
+/// not has the tenant's signing key made on first use (`SimConfig::lazy_keys`): a benchmark
+/// against another local server does not pay for a key it never uses.
+fn asks_the_tenant(plan: &RunPlan) -> bool {
+    !plan.events.is_empty()
+        || plan.operations.iter().any(|op| match &op.kind {
+            OperationKind::Http { url, bearer, .. } => {
+                bearer.is_some() || !(url.starts_with("http://") || url.starts_with("https://"))
+            }
+            OperationKind::Token { .. } | OperationKind::Management { .. } => true,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::path::Path;
+
+    use super::*;
+    use crate::scenario::{Context, Overrides, parse};
+
+    fn plan(operations: &str, extra: &str) -> RunPlan {
+        let text = format!(
+            "name = \"t\"\n{operations}\n[[phases]]\nname = \"p\"\nduration = \"1s\"\nrate = 1\n{extra}\n"
+        );
+        let env = |_: &str| None;
+        let ctx = Context {
+            env: &env,
+            known_tiers: None,
+            overrides: Overrides::default(),
+        };
+        parse(Path::new("t.toml"), &text, &ctx).unwrap()
+    }
+
+    #[test]
+    fn only_a_run_that_sends_nothing_to_the_tenant_makes_its_key_on_first_use() {
+        let http = |url: &str, more: &str| {
+            format!("[[operations]]\nname = \"h\"\nkind = \"http\"\nurl = \"{url}\"\n{more}")
+        };
+        // (operations, other tables, asks the tenant)
+        let table = [
+            (http("http://127.0.0.1:9/", ""), "", false),
+            (http("https://api.example.com/x", ""), "", false),
+            (http("/demo/data", ""), "", true),
+            (
+                http(
+                    "http://127.0.0.1:9/",
+                    "audience = \"https://api.example.com/\"",
+                ),
+                "",
+                true,
+            ),
+            (
+                "[[operations]]\nname = \"t\"\nkind = \"token\"".to_string(),
+                "",
+                true,
+            ),
+            (
+                "[[operations]]\nname = \"m\"\nkind = \"management\"\nmethod = \"GET\"\npath = \"/api/v2/users\"".to_string(),
+                "",
+                true,
+            ),
+            (
+                http("http://127.0.0.1:9/", ""),
+                "[[clients]]\nname = \"backend\"\n[[events]]\nat = \"0.5s\"\naction = \"rotate-secret\"\nclient = \"backend\"",
+                true,
+            ),
+        ];
+        for (ops, extra, asks) in table {
+            let p = plan(&ops, extra);
+            assert_eq!(asks_the_tenant(&p), asks, "{ops} {extra}");
+        }
+    }
 }

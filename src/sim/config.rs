@@ -54,6 +54,9 @@ pub struct SimConfig {
     pub key_bits: usize,
     /// Faults to inject (none by default).
     pub faults: Faults,
+    /// Make the signing key on first use, not when the tenant is built: for a run that sends
+    /// nothing to the tenant (set from the plan by the CLI; false by default).
+    pub lazy_keys: bool,
 }
 
 /// An application with client-credentials access.
@@ -118,6 +121,7 @@ impl SimConfig {
             management_token_lifetime_s: DEFAULT_TOKEN_LIFETIME_S,
             key_bits: 2048,
             faults: Faults::default(),
+            lazy_keys: false,
         }
     }
 

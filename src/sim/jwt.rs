@@ -85,6 +85,57 @@ pub fn keys(bits: usize) -> Result<Arc<Keys>, SimError> {
     Ok(keys)
 }
 
+/// A tenant's key: made when the tenant is built, or on first use for a tenant nothing is
+/// expected to ask for a token (a run whose every request goes elsewhere: `SimConfig::lazy_keys`).
+/// Why not always on first use: generating a 2048-bit key takes 30–130 ms of CPU here, and a
+/// run that does ask would stall its first token requests behind it (every real-time test on
+/// the simulator would start late); why not always at build: a run that never asks pays it for
+/// nothing (1.2–5 µs per request of a 5 s benchmark at 5,000/s, BENCHMARKS.md).
+pub struct KeyCell {
+    bits: usize,
+    cell: OnceLock<Arc<Keys>>,
+}
+
+impl KeyCell {
+    /// The key now (`lazy` false) or on first use.
+    pub fn new(bits: usize, lazy: bool) -> Result<Self, SimError> {
+        let cell = OnceLock::new();
+        if !lazy {
+            let _ = cell.set(keys(bits)?);
+        }
+        Ok(KeyCell { bits, cell })
+    }
+
+    /// The key, made now if it was not yet (`keys` makes one per process and size).
+    pub fn get(&self) -> Result<&Arc<Keys>, SimError> {
+        if let Some(k) = self.cell.get() {
+            return Ok(k);
+        }
+        let made = keys(self.bits)?;
+        Ok(self.cell.get_or_init(|| made))
+    }
+
+    /// [`Keys::sign`]; a key that cannot be made is a signing failure.
+    pub fn sign(&self, claims: &Claims) -> Result<String, JwtError> {
+        self.get()
+            .map_err(|_| JwtError::BadSignature)?
+            .sign(claims)
+    }
+
+    /// [`Keys::verify`]; with no key nothing verifies.
+    pub fn verify(&self, token: &str) -> Result<Claims, JwtError> {
+        self.get()
+            .map_err(|_| JwtError::BadSignature)?
+            .verify(token)
+    }
+
+    /// [`Keys::jwks`]; with no key, no keys.
+    pub fn jwks(&self) -> serde_json::Value {
+        self.get()
+            .map_or_else(|_| serde_json::json!({ "keys": [] }), |k| k.jwks())
+    }
+}
+
 impl Keys {
     /// Generate a fresh RSA key of `bits` bits (2048 to 8192).
     pub fn generate(bits: usize) -> Result<Self, SimError> {

@@ -14,7 +14,7 @@ use super::clock::Clock;
 use super::config::SimConfig;
 use super::directory::Directory;
 use super::faults::{Dice, Faults};
-use super::jwt::{self, Claims, JwtError, Keys};
+use super::jwt::{Claims, JwtError, KeyCell};
 use super::ledger::{ClientCounter, MonthlyLedger};
 use super::limiter::Limiter;
 use super::logs::Logs;
@@ -32,7 +32,7 @@ pub struct Verified {
 
 pub struct Tenant {
     pub clock: Clock,
-    pub keys: Arc<Keys>,
+    pub keys: KeyCell,
     pub domain: String,
     pub issuer: String,
     pub management_audience: String,
@@ -82,7 +82,7 @@ impl Tenant {
         let clock = Clock::new();
         let now = rfc3339(clock.epoch_at(Duration::ZERO));
         Ok(Tenant {
-            keys: jwt::keys(config.key_bits)?,
+            keys: KeyCell::new(config.key_bits, config.lazy_keys)?,
             domain,
             issuer,
             management_audience,
