@@ -1,4 +1,5 @@
-//! Where a request goes ([`Dest`]: hyper for plain HTTP to loopback, reqwest otherwise) and why
+//! Where a request goes ([`Dest`]: our own HTTP/1 connections for plain HTTP to
+//! loopback, reqwest otherwise) and why
 //! a request template cannot be built ([`TemplateError`]): the leaf that the template and its
 //! holes (`holes.rs`) both use.
 
@@ -8,7 +9,7 @@ use reqwest::Url;
 /// Where a request goes, and so which client of the HTTP transport sends it.
 #[derive(Debug, Clone)]
 pub enum Dest {
-    /// Plain HTTP to a loopback address: straight on hyper's HTTP/1 connections
+    /// Plain HTTP to a loopback address: straight on HTTP/1 connections of our own
     /// ([`super::direct`]).
     Direct(Uri),
     /// Everything else (HTTPS, any other host, proxies): reqwest.
@@ -66,7 +67,7 @@ pub fn is_loopback(url: &str) -> bool {
     matches!(host, "127.0.0.1" | "localhost" | "[::1]") || host.starts_with("127.")
 }
 
-/// The destination of a full URL: hyper for plain HTTP to loopback, reqwest otherwise.
+/// The destination of a full URL: the direct path for plain HTTP to loopback, reqwest otherwise.
 pub fn dest_of(full: &str) -> Result<Dest, TemplateError> {
     let bad = |why: String| TemplateError::Url {
         url: full.to_string(),

@@ -1,5 +1,5 @@
 //! The HTTP transport ([`Http`]): the one set of clients of a run. Plain HTTP to loopback goes
-//! straight on hyper's HTTP/1 connections ([`super::direct`]), everything else on reqwest; both
+//! straight on HTTP/1 connections of our own ([`super::direct`]), everything else on reqwest; both
 //! read the body fully (so the connection is reused), sort the outcome ([`super::reply`]) and
 //! parse the rate-limit headers.
 
