@@ -117,9 +117,7 @@ impl KeyCell {
 
     /// [`Keys::sign`]; a key that cannot be made is a signing failure.
     pub fn sign(&self, claims: &Claims) -> Result<String, JwtError> {
-        self.get()
-            .map_err(|_| JwtError::BadSignature)?
-            .sign(claims)
+        self.get().map_err(|_| JwtError::BadSignature)?.sign(claims)
     }
 
     /// [`Keys::verify`]; with no key nothing verifies.
