@@ -9,6 +9,7 @@
 mod support;
 
 mod bad_input_run;
+mod compare_tier_file;
 mod data_validate;
 mod fast_forward;
 mod flows;
