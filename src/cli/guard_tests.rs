@@ -1,11 +1,9 @@
 //! Table-driven tests of the real-tenant caps and rate ceilings.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
 use std::time::Duration;
 
 use super::*;
-use crate::scenario::{Context, Overrides, parse};
 
 const ID: &str = "id-from-env";
 const SECRET: &str = "secret-from-env";
@@ -40,12 +38,7 @@ rate = {rate}
         "SECRET" => Some(SECRET.to_string()),
         _ => None,
     };
-    let ctx = Context {
-        env: &env,
-        known_tiers: None,
-        overrides: Overrides::default(),
-    };
-    parse(Path::new("t.toml"), &text, &ctx).unwrap()
+    crate::scenario::parse_for_test(&text, &env).unwrap()
 }
 
 #[test]

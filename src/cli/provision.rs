@@ -142,22 +142,13 @@ fn asks_the_tenant(plan: &RunPlan) -> bool {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use std::path::Path;
-
     use super::*;
-    use crate::scenario::{Context, Overrides, parse};
 
     fn plan(operations: &str, extra: &str) -> RunPlan {
         let text = format!(
             "name = \"t\"\n{operations}\n[[phases]]\nname = \"p\"\nduration = \"1s\"\nrate = 1\n{extra}\n"
         );
-        let env = |_: &str| None;
-        let ctx = Context {
-            env: &env,
-            known_tiers: None,
-            overrides: Overrides::default(),
-        };
-        parse(Path::new("t.toml"), &text, &ctx).unwrap()
+        crate::scenario::parse_for_test(&text, &|_| None).unwrap()
     }
 
     #[test]

@@ -106,14 +106,17 @@ impl Conn {
             return Err(Failed::Unsent(io_kind(&e)));
         }
         let parsed = loop {
-            let now = crate::clock::now();
-            match h1::parse_final(&self.buf[self.start..self.end], req.method, keep, now) {
-                Ok(Some(h)) => break h,
-                Ok(None) if self.end - self.start >= h1::MAX_HEAD => {
-                    return Err(Failed::Lost(TransportKind::Other));
+            // Nothing to parse before the first read (the buffer is empty after a whole answer).
+            if self.start != self.end {
+                let now = crate::clock::now();
+                match h1::parse_final(&self.buf[self.start..self.end], req.method, keep, now) {
+                    Ok(Some(h)) => break h,
+                    Ok(None) if self.end - self.start >= h1::MAX_HEAD => {
+                        return Err(Failed::Lost(TransportKind::Other));
+                    }
+                    Ok(None) => {}
+                    Err(h1::Bad::Parse) => return Err(Failed::Lost(TransportKind::Other)),
                 }
-                Ok(None) => {}
-                Err(h1::Bad::Parse) => return Err(Failed::Lost(TransportKind::Other)),
             }
             match self.fill().await {
                 Ok(0) => return Err(Failed::Lost(TransportKind::Reset)),

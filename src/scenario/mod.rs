@@ -50,6 +50,21 @@ pub fn load(
     parse(path, &text, &ctx)
 }
 
+/// For unit tests: `text` (named `t.toml`) parsed and resolved with `env` as the environment,
+/// no tier list and no overrides.
+#[cfg(test)]
+pub(crate) fn parse_for_test(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<RunPlan, ScenarioError> {
+    let ctx = Context {
+        env,
+        known_tiers: None,
+        overrides: Overrides::default(),
+    };
+    parse(Path::new("t.toml"), text, &ctx)
+}
+
 /// Parses and resolves scenario `text` (named `path` in errors).
 pub fn parse(path: &Path, text: &str, ctx: &Context<'_>) -> Result<RunPlan, ScenarioError> {
     let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
